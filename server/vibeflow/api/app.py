@@ -1,0 +1,61 @@
+"""Builds the FastAPI app: lifespan-owned store, bearer-token guard on every route, typed errors as 4xx JSON."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from vibeflow import __version__
+from vibeflow.errors import VibeFlowError
+from vibeflow.settings import Settings
+
+OPEN_PATHS = frozenset({"/api/health"})
+
+
+def create_app(settings: Settings, token: str) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from vibeflow.store.db import open_database
+
+        async with open_database(settings) as db:
+            app.state.db = db
+            yield
+
+    app = FastAPI(
+        title="VibeFlow API",
+        version=__version__,
+        description="Local API of the VibeFlow backend. Every route except /api/health needs "
+        "`Authorization: Bearer <token>` (the token printed by `vibeflow serve`).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    expected = f"Bearer {token}".encode()
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next):  # noqa: ANN001, ANN202
+        if request.url.path not in OPEN_PATHS:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    {"error": "Unauthorized", "message": "missing or wrong bearer token",
+                     "fix": "send 'Authorization: Bearer <token>' with the token printed by `vibeflow serve`"},
+                    status_code=401, headers={"WWW-Authenticate": "Bearer"},
+                )
+        return await call_next(request)
+
+    @app.exception_handler(VibeFlowError)
+    async def vibeflow_error(_request: Request, error: VibeFlowError) -> JSONResponse:
+        return JSONResponse(error.to_dict(), status_code=error.http_status)
+
+    @app.get("/api/health", tags=["system"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    from vibeflow.api import routes_data
+
+    app.include_router(routes_data.router)
+    return app

@@ -1,0 +1,1 @@
+"""Command-line interface: argparse subcommands kept light so `vibeflow --help` starts fast."""

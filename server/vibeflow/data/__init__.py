@@ -1,0 +1,1 @@
+"""Data import, schema detection, chat normalisation, quality scoring, fixes, versions and splits."""

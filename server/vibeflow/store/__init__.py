@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy async models, the database engine, migrations and the content-addressed artifact store."""
