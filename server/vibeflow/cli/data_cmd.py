@@ -84,6 +84,26 @@ def _mapping_opts(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def accept_bad_rows(args: argparse.Namespace, attempt):  # noqa: ANN001, ANN201
+    """Run `attempt()`; if a few rows are broken and we are interactive, ask before importing only the good ones."""
+    import sys
+
+    from vibeflow.errors import BadRowsError
+
+    try:
+        return attempt()
+    except BadRowsError as error:
+        if args.json or args.skip_bad_rows or not sys.stdin.isatty():
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        good = error.details.get("good_rows", "the other")
+        answer = input(f"Import the {good} good rows and skip the broken ones? [y/N] ").strip().lower()
+        if answer not in {"y", "yes"}:
+            raise
+        args.skip_bad_rows = True
+        return attempt()
+
+
 def _options(args: argparse.Namespace):  # noqa: ANN202
     from vibeflow.data.versions import ReportOptions
 
@@ -95,7 +115,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     target = Path(args.target)
     if target.exists():
-        report = report_file(target, _options(args), progress_printer(not args.json), **_mapping_opts(args))
+        report = accept_bad_rows(args, lambda: report_file(
+            target, _options(args), progress_printer(not args.json), **_mapping_opts(args)))
     else:
         report = with_service(lambda service: service.report_version(args.target))
     print_json(report) if args.json else print(render_report(report))
@@ -112,7 +133,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return version_summary(version), version.report
 
-    summary, report = with_service(work)
+    summary, report = accept_bad_rows(args, lambda: with_service(work))
     if args.json:
         print_json({**summary, "report": report})
     else:
