@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from vibeflow.settings import load_settings
+from vibeflow.store import models_runs  # noqa: F401 - registers the runs tables on Base.metadata
 from vibeflow.store.models import Base
 
 config = context.config

@@ -1,0 +1,1 @@
+"""Run management tests: recipe, store, queue, trainer process lifecycle, CLI and HTTP."""
