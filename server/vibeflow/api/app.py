@@ -55,7 +55,9 @@ def create_app(settings: Settings, token: str) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    from vibeflow.api import routes_data
+    from vibeflow.api import routes_data, routes_recommend, routes_runs
 
     app.include_router(routes_data.router)
+    app.include_router(routes_runs.router)
+    app.include_router(routes_recommend.router)
     return app

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from vibeflow import __version__
-from vibeflow.cli import data_cmd, demo_cmd, serve_cmd
+from vibeflow.cli import data_cmd, demo_cmd, lsp_cmd, recommend_cmd, runs_cmd, serve_cmd
 from vibeflow.cli.output import EXIT_ERROR, EXIT_INTERNAL, print_error
 
-COMMAND_MODULES = (data_cmd, serve_cmd, demo_cmd)
+COMMAND_MODULES = (data_cmd, serve_cmd, demo_cmd, runs_cmd, lsp_cmd, recommend_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
