@@ -16,8 +16,11 @@ import pytest
 @pytest.fixture
 def server(vibeflow_home: Path) -> Iterator[tuple[str, str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vibeflow", "serve", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=os.environ.copy(),
+        [sys.executable, "-m", "vibeflow", "serve", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
     )
     try:
         line = proc.stdout.readline()
@@ -37,8 +40,9 @@ def client(server: tuple[str, str]) -> Iterator[httpx.Client]:
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "vibeflow", *args], capture_output=True, text=True,
-                            env=os.environ.copy())
+    result = subprocess.run(
+        [sys.executable, "-m", "vibeflow", *args], capture_output=True, text=True, env=os.environ.copy()
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result

@@ -5,11 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-
 from tests.conftest import EXAMPLES
 
-KINDS = {"missing", "duplicate", "near_duplicate", "too_short", "too_long", "over_context", "length_imbalance",
-         "encoding", "language_mismatch", "pii", "leakage", "size"}
+KINDS = {
+    "missing",
+    "duplicate",
+    "near_duplicate",
+    "too_short",
+    "too_long",
+    "over_context",
+    "length_imbalance",
+    "encoding",
+    "language_mismatch",
+    "pii",
+    "leakage",
+    "size",
+}
 
 
 def test_token_required(server: tuple[str, str]) -> None:
@@ -18,9 +29,15 @@ def test_token_required(server: tuple[str, str]) -> None:
     assert httpx.get(f"{url}/api/datasets", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert httpx.get(f"{url}/api/health").json()["status"] == "ok"
     spec = httpx.get(f"{url}/openapi.json", headers={"Authorization": f"Bearer {token}"}).json()
-    for path in ("/api/data/upload", "/api/data/import", "/api/data/report", "/api/datasets",
-                 "/api/datasets/versions/{ref}/fix", "/api/datasets/versions/{ref}/split",
-                 "/api/datasets/versions/{ref}/rows"):
+    for path in (
+        "/api/data/upload",
+        "/api/data/import",
+        "/api/data/report",
+        "/api/datasets",
+        "/api/datasets/versions/{ref}/fix",
+        "/api/datasets/versions/{ref}/split",
+        "/api/datasets/versions/{ref}/rows",
+    ):
         assert path in spec["paths"], path
 
 
@@ -38,7 +55,9 @@ def test_upload_import_fix_split_rows(client: httpx.Client) -> None:
     found = {issue["kind"] for issue in report["issues"]}
     assert {"missing", "duplicate", "pii", "encoding"} <= found <= KINDS
 
-    fixed = client.post("/api/datasets/versions/support@1/fix", json={"ops": ["drop_missing", "dedup_exact"]}).json()
+    fixed = client.post(
+        "/api/datasets/versions/support@1/fix", json={"ops": ["drop_missing", "dedup_exact"]}
+    ).json()
     assert fixed["ref"] == "support@2" and fixed["parent_id"] == imported["id"]
     assert fixed["rows"] < imported["rows"]
     assert not {"missing", "duplicate"} & {i["kind"] for i in fixed["report"]["issues"]}

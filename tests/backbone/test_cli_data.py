@@ -33,7 +33,9 @@ def test_human_report_and_version_flow() -> None:
     imported = json.loads(run_cli("data", "import", str(EXAMPLES / "alpaca.json"), "--json").stdout)
     fixed = json.loads(run_cli("data", "fix", imported["ref"], "--ops", "dedup_exact", "--json").stdout)
     assert fixed["parent_id"] == imported["id"] and fixed["rows"] <= imported["rows"]
-    split = json.loads(run_cli("data", "split", fixed["ref"], "--test", "0.25", "--seed", "3", "--json").stdout)
+    split = json.loads(
+        run_cli("data", "split", fixed["ref"], "--test", "0.25", "--seed", "3", "--json").stdout
+    )
     assert split["train"]["rows"] + split["test"]["rows"] == fixed["rows"]
     listing = json.loads(run_cli("data", "list", "--json").stdout)
     assert len(listing[0]["versions"]) == 4
@@ -58,8 +60,12 @@ def test_errors_are_clear_and_nonzero(tmp_path: Path) -> None:
 
 
 def test_kill_during_import_leaves_no_partial_version(vibeflow_home: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "vibeflow", "data", "import", str(EXAMPLES / "support.csv")],
-                            env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vibeflow", "data", "import", str(EXAMPLES / "support.csv")],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()

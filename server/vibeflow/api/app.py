@@ -41,9 +41,13 @@ def create_app(settings: Settings, token: str) -> FastAPI:
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, expected):
                 return JSONResponse(
-                    {"error": "Unauthorized", "message": "missing or wrong bearer token",
-                     "fix": "send 'Authorization: Bearer <token>' with the token printed by `vibeflow serve`"},
-                    status_code=401, headers={"WWW-Authenticate": "Bearer"},
+                    {
+                        "error": "Unauthorized",
+                        "message": "missing or wrong bearer token",
+                        "fix": "send 'Authorization: Bearer <token>' with the token printed by `vibeflow serve`",
+                    },
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
                 )
         return await call_next(request)
 
@@ -55,9 +59,24 @@ def create_app(settings: Settings, token: str) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    from vibeflow.api import routes_data, routes_recommend, routes_runs
+    from vibeflow.api import (
+        routes_agent,
+        routes_cloud,
+        routes_data,
+        routes_eval,
+        routes_recommend,
+        routes_runs,
+        routes_serving,
+    )
 
-    app.include_router(routes_data.router)
-    app.include_router(routes_runs.router)
-    app.include_router(routes_recommend.router)
+    for module in (
+        routes_data,
+        routes_runs,
+        routes_recommend,
+        routes_agent,
+        routes_eval,
+        routes_serving,
+        routes_cloud,
+    ):
+        app.include_router(module.router)
     return app

@@ -54,8 +54,12 @@ def _mapping(body: MappingBody) -> dict[str, Any]:
 def _existing(path: str) -> Path:
     resolved = Path(path).expanduser()
     if not resolved.is_file():
-        raise VibeFlowError(f"no such file: {path}", fix="upload it with POST /api/data/upload or give an absolute path",
-                            file=path, http_status=404)
+        raise VibeFlowError(
+            f"no such file: {path}",
+            fix="upload it with POST /api/data/upload or give an absolute path",
+            file=path,
+            http_status=404,
+        )
     return resolved
 
 
@@ -96,14 +100,18 @@ async def report(body: ReportBody) -> dict[str, Any]:
 @router.post("/data/import", summary="Import a file as a new immutable dataset version")
 async def import_file(body: ImportBody, service: Service) -> dict[str, Any]:
     options = ReportOptions(model=body.model, context_length=body.context_length)
-    version = await service.import_file(_existing(body.path), name=body.name, options=options, **_mapping(body))
+    version = await service.import_file(
+        _existing(body.path), name=body.name, options=options, **_mapping(body)
+    )
     return {**version_summary(version), "report": version.report}
 
 
 @router.get("/datasets", summary="Datasets with their versions")
 async def list_datasets(service: Service) -> list[dict[str, Any]]:
-    return [{"dataset": d.name, "versions": [version_summary(v) for v in d.versions]}
-            for d in await service.list_datasets()]
+    return [
+        {"dataset": d.name, "versions": [version_summary(v) for v in d.versions]}
+        for d in await service.list_datasets()
+    ]
 
 
 @router.get("/datasets/versions/{ref}", summary="One version: lineage, mapping, stats")
@@ -118,8 +126,11 @@ async def get_report(ref: str, service: Service) -> dict[str, Any]:
 
 @router.get("/datasets/versions/{ref}/rows", summary="Rows with quality scores; filter by score range")
 async def get_rows(
-    ref: str, service: Service, offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50, min_score: float | None = None,
+    ref: str,
+    service: Service,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    min_score: float | None = None,
     max_score: float | None = None,
 ) -> dict[str, Any]:
     return await service.rows(ref, offset=offset, limit=limit, min_score=min_score, max_score=max_score)

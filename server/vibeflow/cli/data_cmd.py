@@ -15,12 +15,17 @@ DEFAULT_FIXES = "drop_missing,dedup_exact,dedup_near,drop_over_context,normalize
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="import, score, fix and split training data",
-                          description="Import, score, fix and split training data. Source files are never modified.")
+    data = sub.add_parser(
+        "data",
+        help="import, score, fix and split training data",
+        description="Import, score, fix and split training data. Source files are never modified.",
+    )
     data_sub = data.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
 
     p = data_sub.add_parser("report", help="quality report for a file or a stored version")
-    p.add_argument("target", help="a file (CSV/TSV/JSON/JSONL/Parquet) or a version: NAME, NAME@N, id, hash prefix")
+    p.add_argument(
+        "target", help="a file (CSV/TSV/JSON/JSONL/Parquet) or a version: NAME, NAME@N, id, hash prefix"
+    )
     _mapping_args(p)
     _length_args(p)
     add_json_flag(p)
@@ -69,8 +74,11 @@ def _mapping_args(p: argparse.ArgumentParser) -> None:
 
 
 def _length_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="vibeflow-demo-tiny",
-                   help="count tokens with this model's tokenizer (a local dir, vibeflow-demo-tiny, or 'approx')")
+    p.add_argument(
+        "--model",
+        default="vibeflow-demo-tiny",
+        help="count tokens with this model's tokenizer (a local dir, vibeflow-demo-tiny, or 'approx')",
+    )
     p.add_argument("--context-length", type=int, default=2048, help="context window for over-context checks")
 
 
@@ -115,8 +123,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     target = Path(args.target)
     if target.exists():
-        report = accept_bad_rows(args, lambda: report_file(
-            target, _options(args), progress_printer(not args.json), **_mapping_opts(args)))
+        report = accept_bad_rows(
+            args,
+            lambda: report_file(
+                target, _options(args), progress_printer(not args.json), **_mapping_opts(args)
+            ),
+        )
     else:
         report = with_service(lambda service: service.report_version(args.target))
     print_json(report) if args.json else print(render_report(report))
@@ -128,7 +140,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     async def work(service):  # noqa: ANN001, ANN202
         version = await service.import_file(
-            args.path, name=args.name, options=_options(args), progress=progress_printer(not args.json),
+            args.path,
+            name=args.name,
+            options=_options(args),
+            progress=progress_printer(not args.json),
             **_mapping_opts(args),
         )
         return version_summary(version), version.report
@@ -164,10 +179,14 @@ def cmd_split(args: argparse.Namespace) -> int:
     from vibeflow.data.versions import version_summary
 
     async def work(service):  # noqa: ANN001, ANN202
-        train, test = await service.split(args.version, test_fraction=args.test, seed=args.seed,
-                                          progress=progress_printer(not args.json))
-        return {"train": version_summary(train), "test": version_summary(test),
-                "leakage": next((i for i in train.report.get("issues", []) if i["kind"] == "leakage"), None)}
+        train, test = await service.split(
+            args.version, test_fraction=args.test, seed=args.seed, progress=progress_printer(not args.json)
+        )
+        return {
+            "train": version_summary(train),
+            "test": version_summary(test),
+            "leakage": next((i for i in train.report.get("issues", []) if i["kind"] == "leakage"), None),
+        }
 
     result = with_service(work)
     if args.json:
@@ -195,7 +214,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rows(args: argparse.Namespace) -> int:
-    page = with_service(lambda service: service.rows(
-        args.version, offset=args.offset, limit=args.limit, min_score=args.min_score, max_score=args.max_score))
+    page = with_service(
+        lambda service: service.rows(
+            args.version,
+            offset=args.offset,
+            limit=args.limit,
+            min_score=args.min_score,
+            max_score=args.max_score,
+        )
+    )
     print_json(page) if args.json else print(render_rows(page))
     return 0

@@ -7,10 +7,32 @@ import sys
 from collections.abc import Sequence
 
 from vibeflow import __version__
-from vibeflow.cli import data_cmd, demo_cmd, lsp_cmd, recommend_cmd, runs_cmd, serve_cmd
+from vibeflow.cli import (
+    brainstorm_cmd,
+    cloud_cmd,
+    data_cmd,
+    demo_cmd,
+    deploy_cmd,
+    eval_cmd,
+    lsp_cmd,
+    recommend_cmd,
+    runs_cmd,
+    serve_cmd,
+)
 from vibeflow.cli.output import EXIT_ERROR, EXIT_INTERNAL, print_error
 
-COMMAND_MODULES = (data_cmd, serve_cmd, demo_cmd, runs_cmd, lsp_cmd, recommend_cmd)
+COMMAND_MODULES = (
+    data_cmd,
+    serve_cmd,
+    demo_cmd,
+    runs_cmd,
+    lsp_cmd,
+    recommend_cmd,
+    brainstorm_cmd,
+    eval_cmd,
+    deploy_cmd,
+    cloud_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - last resort: a bug, not bad input
         if args.debug:
             raise
-        print(f"internal error: {type(error).__name__}: {error}\n  fix: re-run with --debug and report the traceback",
-              file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {error}\n  fix: re-run with --debug and report the traceback",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL

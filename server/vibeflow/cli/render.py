@@ -42,15 +42,19 @@ def render_report(report: dict[str, Any]) -> str:
     for issue in issues:
         icon = ICONS.get(issue.get("severity", "info"), "•")
         rows = issue.get("rows") or []
-        shown = ", ".join(str(r) for r in rows[:8]) + (" …" if len(rows) > 8 or issue.get("rows_truncated") else "")
+        shown = ", ".join(str(r) for r in rows[:8]) + (
+            " …" if len(rows) > 8 or issue.get("rows_truncated") else ""
+        )
         lines.append(f"{icon} {issue['kind']:<17} {issue['count']:>6}  {issue['message']}")
         if shown:
             lines.append(f"    rows: {shown}")
         if issue.get("fix"):
             lines.append(f"    fix:  {issue['fix']}")
     if report.get("skipped"):
-        lines.append(f"⚠ skipped {len(report['skipped'])} broken row(s) at import: "
-                     + ", ".join(str(s["row"]) for s in report["skipped"][:10]))
+        lines.append(
+            f"⚠ skipped {len(report['skipped'])} broken row(s) at import: "
+            + ", ".join(str(s["row"]) for s in report["skipped"][:10])
+        )
     if report.get("fixes_applied"):
         lines.append("Fixes applied: " + ", ".join(f"{k}: {v}" for k, v in report["fixes_applied"].items()))
     return "\n".join(lines)
@@ -59,8 +63,10 @@ def render_report(report: dict[str, Any]) -> str:
 def render_version(label: str, summary: dict[str, Any]) -> str:
     score = summary.get("score")
     score_text = f"{score:.0f}/100" if score is not None else "n/a"
-    return (f"{label}: {summary['ref']}  rows={summary['rows']:,} score={score_text} "
-            f"hash={summary['hash'][:12]} ({summary['operation']})")
+    return (
+        f"{label}: {summary['ref']}  rows={summary['rows']:,} score={score_text} "
+        f"hash={summary['hash'][:12]} ({summary['operation']})"
+    )
 
 
 def render_versions(datasets: list[dict[str, Any]]) -> str:
@@ -81,9 +87,13 @@ def _clip(text: str, width: int) -> str:
 
 
 def render_rows(page: dict[str, Any]) -> str:
-    lines = [f"{page['version']}: rows {page['offset'] + 1}–{page['offset'] + len(page['rows'])} of {page['total']}",
-             f"{'row':>6} | {'input':<40} | {'output':<40} | score"]
+    lines = [
+        f"{page['version']}: rows {page['offset'] + 1}–{page['offset'] + len(page['rows'])} of {page['total']}",
+        f"{'row':>6} | {'input':<40} | {'output':<40} | score",
+    ]
     for row in page["rows"]:
-        lines.append(f"{row['row']:>6} | {_clip(row['input_text'], 40):<40} | "
-                     f"{_clip(row['output_text'], 40):<40} | {row['score']:.0f}")
+        lines.append(
+            f"{row['row']:>6} | {_clip(row['input_text'], 40):<40} | "
+            f"{_clip(row['output_text'], 40):<40} | {row['score']:.0f}"
+        )
     return "\n".join(lines)

@@ -11,10 +11,13 @@ from vibeflow.cli.output import add_json_flag
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="run the local HTTP API (loopback only, bearer token)",
-                       description="Run the VibeFlow HTTP API on 127.0.0.1. The token comes from $VIBEFLOW_TOKEN "
-                       "or is generated per start; URL and token are printed and written to "
-                       "$VIBEFLOW_HOME/server.json (mode 0600).")
+    p = sub.add_parser(
+        "serve",
+        help="run the local HTTP API (loopback only, bearer token)",
+        description="Run the VibeFlow HTTP API on 127.0.0.1. The token comes from $VIBEFLOW_TOKEN "
+        "or is generated per start; URL and token are printed and written to "
+        "$VIBEFLOW_HOME/server.json (mode 0600).",
+    )
     p.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     add_json_flag(p)

@@ -55,13 +55,19 @@ def load_file(path: Path, *, input_col=None, output_col=None, system_col=None, s
     from vibeflow.data.readers import load_source
 
     if not path.exists():
-        raise VibeFlowError(f"no such file: {path}", fix="check the path (relative paths start at the current folder)", file=str(path))
+        raise VibeFlowError(
+            f"no such file: {path}",
+            fix="check the path (relative paths start at the current folder)",
+            file=str(path),
+        )
     return load_source(
         path, input_col=input_col, output_col=output_col, system_col=system_col, skip_bad_rows=skip_bad_rows
     )
 
 
-def report_file(path: Path, options: ReportOptions, progress: Progress | None = None, **mapping_opts: Any) -> dict[str, Any]:
+def report_file(
+    path: Path, options: ReportOptions, progress: Progress | None = None, **mapping_opts: Any
+) -> dict[str, Any]:
     """Quality report for a file on disk; stores nothing."""
     result = load_file(path, **mapping_opts)
     report = _report_for(result.dataset, result.format, result.mapping.to_dict(), options, progress)
@@ -102,13 +108,17 @@ class DatasetService:
         if isinstance(ref, int) or text.isdigit():
             version = await self.session.scalar(query.where(DatasetVersion.id == int(text)))
         elif re.fullmatch(r"[0-9a-f]{8,64}", text):
-            version = await self.session.scalar(query.where(DatasetVersion.content_hash.startswith(text)).limit(1))
+            version = await self.session.scalar(
+                query.where(DatasetVersion.content_hash.startswith(text)).limit(1)
+            )
         else:
             name, _, number = text.partition("@")
             query = query.join(Dataset).where(Dataset.name == name)
             if number:
                 if not number.isdigit():
-                    raise VibeFlowError(f"bad version reference {text!r}", fix="use NAME, NAME@N, an id or a hash prefix")
+                    raise VibeFlowError(
+                        f"bad version reference {text!r}", fix="use NAME, NAME@N, an id or a hash prefix"
+                    )
                 query = query.where(DatasetVersion.number == int(number))
             version = await self.session.scalar(query.order_by(DatasetVersion.number.desc()).limit(1))
         if version is None:
@@ -128,7 +138,12 @@ class DatasetService:
         return _datasets().Dataset.from_parquet(str(path), cache_dir=str(self.settings.cache_dir))
 
     async def rows(
-        self, ref: str | int, *, offset: int = 0, limit: int = 50, min_score: float | None = None,
+        self,
+        ref: str | int,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        min_score: float | None = None,
         max_score: float | None = None,
     ) -> dict[str, Any]:
         """Preview rows with their scores, optionally filtered by score range."""
@@ -150,29 +165,46 @@ class DatasetService:
 
     # ---- writing ---------------------------------------------------------------------------------------------
     async def import_file(
-        self, path: Path, *, name: str | None = None, options: ReportOptions | None = None,
-        progress: Progress | None = None, **mapping_opts: Any,
+        self,
+        path: Path,
+        *,
+        name: str | None = None,
+        options: ReportOptions | None = None,
+        progress: Progress | None = None,
+        **mapping_opts: Any,
     ) -> DatasetVersion:
         options = options or ReportOptions()
         # Heavy data work runs in a worker thread so the event loop (HTTP + LSP) stays responsive.
         result = await asyncio.to_thread(load_file, path, **mapping_opts)
         mapping = result.mapping.to_dict()
-        report = await asyncio.to_thread(_report_for, result.dataset, result.format, mapping, options, progress)
+        report = await asyncio.to_thread(
+            _report_for, result.dataset, result.format, mapping, options, progress
+        )
         report_dict = report.to_dict()
         if result.skipped:
             report_dict["skipped"] = result.skipped
         dataset = await self._dataset(name or _dataset_name(path))
         return await self._store_version(
-            dataset, result.dataset, report, report_dict, operation="import", params={"options": vars(options)},
-            parent=None, source_path=str(path.resolve()), source_sha256=result.source_sha256,
-            fmt=result.format, mapping=mapping,
+            dataset,
+            result.dataset,
+            report,
+            report_dict,
+            operation="import",
+            params={"options": vars(options)},
+            parent=None,
+            source_path=str(path.resolve()),
+            source_sha256=result.source_sha256,
+            fmt=result.format,
+            mapping=mapping,
         )
 
     async def report_version(self, ref: str | int) -> dict[str, Any]:
         version = await self.get_version(ref)
         return {**version.report, "version": version.ref, "hash": version.content_hash}
 
-    async def fix(self, ref: str | int, ops: Sequence[str], progress: Progress | None = None) -> DatasetVersion:
+    async def fix(
+        self, ref: str | int, ops: Sequence[str], progress: Progress | None = None
+    ) -> DatasetVersion:
         from vibeflow.data.fixes import FIXES, apply_fixes
 
         unknown = [op for op in ops if op not in FIXES]
@@ -193,19 +225,33 @@ class DatasetService:
         fixed, summary, new_report = await asyncio.to_thread(work)
         report_dict = {**new_report.to_dict(), "fixes_applied": summary}
         return await self._store_version(
-            parent.dataset, fixed, new_report, report_dict, operation="fix",
-            params={"ops": list(ops), "summary": summary, "options": vars(options)}, parent=parent,
-            source_path=parent.source_path, source_sha256=parent.source_sha256, fmt=parent.format,
+            parent.dataset,
+            fixed,
+            new_report,
+            report_dict,
+            operation="fix",
+            params={"ops": list(ops), "summary": summary, "options": vars(options)},
+            parent=parent,
+            source_path=parent.source_path,
+            source_sha256=parent.source_sha256,
+            fmt=parent.format,
             mapping=parent.mapping,
         )
 
     async def split(
-        self, ref: str | int, *, test_fraction: float = 0.2, seed: int = 42, progress: Progress | None = None,
+        self,
+        ref: str | int,
+        *,
+        test_fraction: float = 0.2,
+        seed: int = 42,
+        progress: Progress | None = None,
     ) -> tuple[DatasetVersion, DatasetVersion]:
         from vibeflow.data.split import split_dataset
 
         if not 0 < test_fraction < 1:
-            raise VibeFlowError(f"--test must be between 0 and 1, got {test_fraction}", fix="use e.g. --test 0.2")
+            raise VibeFlowError(
+                f"--test must be between 0 and 1, got {test_fraction}", fix="use e.g. --test 0.2"
+            )
         parent = await self.get_version(ref)
         options = ReportOptions(**parent.operation_params.get("options", {}))
         ds = (await asyncio.to_thread(self.load, parent)).remove_columns(["score"])
@@ -220,17 +266,36 @@ class DatasetService:
         train_report = await asyncio.to_thread(
             _report_for, train, parent.format or "", parent.mapping, options, progress, test
         )
-        test_report = await asyncio.to_thread(_report_for, test, parent.format or "", parent.mapping, options, progress)
+        test_report = await asyncio.to_thread(
+            _report_for, test, parent.format or "", parent.mapping, options, progress
+        )
         train_dict = train_report.to_dict()
-        common = dict(parent=parent, source_path=parent.source_path, source_sha256=parent.source_sha256,
-                      fmt=parent.format, mapping=parent.mapping)
+        common = dict(
+            parent=parent,
+            source_path=parent.source_path,
+            source_sha256=parent.source_sha256,
+            fmt=parent.format,
+            mapping=parent.mapping,
+        )
         train_version = await self._store_version(
-            parent.dataset, train, train_report, train_dict, operation="split", params={**params, "side": "train"},
-            role="train", **common,
+            parent.dataset,
+            train,
+            train_report,
+            train_dict,
+            operation="split",
+            params={**params, "side": "train"},
+            role="train",
+            **common,
         )
         test_version = await self._store_version(
-            parent.dataset, test, test_report, test_report.to_dict(), operation="split",
-            params={**params, "side": "test", "train_version": train_version.id}, role="test", **common,
+            parent.dataset,
+            test,
+            test_report,
+            test_report.to_dict(),
+            operation="split",
+            params={**params, "side": "test", "train_version": train_version.id},
+            role="test",
+            **common,
         )
         return train_version, test_version
 
@@ -246,11 +311,23 @@ class DatasetService:
         return dataset
 
     async def _store_version(
-        self, dataset: Dataset, ds, report, report_dict: dict[str, Any], *, operation: str,  # noqa: ANN001
-        params: dict[str, Any], parent: DatasetVersion | None, source_path: str | None,
-        source_sha256: str | None, fmt: str | None, mapping: dict[str, Any], role: str = "full",
+        self,
+        dataset: Dataset,
+        ds,
+        report,
+        report_dict: dict[str, Any],
+        *,
+        operation: str,  # noqa: ANN001
+        params: dict[str, Any],
+        parent: DatasetVersion | None,
+        source_path: str | None,
+        source_sha256: str | None,
+        fmt: str | None,
+        mapping: dict[str, Any],
+        role: str = "full",
     ) -> DatasetVersion:
         """Write the artifact first (atomic, content-addressed), then the row in one transaction."""
+
         def write() -> tuple[str, Path]:
             with_scores = ds.add_column("score", [float(s) for s in report.row_scores])
             staged = self.artifacts.staging_file(".parquet")
@@ -260,10 +337,21 @@ class DatasetService:
         digest, final = await asyncio.to_thread(write)
         number = 1 + max((v.number for v in await self._versions(dataset)), default=0)
         version = DatasetVersion(
-            dataset_id=dataset.id, number=number, parent_id=parent.id if parent else None, content_hash=digest,
-            artifact_path=self.artifacts.relative(final), operation=operation, operation_params=params,
-            role=role, source_path=source_path, source_sha256=source_sha256, format=fmt, mapping=mapping,
-            rows=len(ds), score=report_dict.get("score"), stats={"lengths": report_dict.get("lengths", {})},
+            dataset_id=dataset.id,
+            number=number,
+            parent_id=parent.id if parent else None,
+            content_hash=digest,
+            artifact_path=self.artifacts.relative(final),
+            operation=operation,
+            operation_params=params,
+            role=role,
+            source_path=source_path,
+            source_sha256=source_sha256,
+            format=fmt,
+            mapping=mapping,
+            rows=len(ds),
+            score=report_dict.get("score"),
+            stats={"lengths": report_dict.get("lengths", {})},
             report=report_dict,
         )
         self.session.add(version)
@@ -272,7 +360,9 @@ class DatasetService:
         return version
 
     async def _versions(self, dataset: Dataset) -> list[DatasetVersion]:
-        result = await self.session.scalars(select(DatasetVersion).where(DatasetVersion.dataset_id == dataset.id))
+        result = await self.session.scalars(
+            select(DatasetVersion).where(DatasetVersion.dataset_id == dataset.id)
+        )
         return list(result)
 
 

@@ -27,6 +27,7 @@ from vibeflow.runs.bus import STATUS_CHANNEL, EventBus, run_channel
 from vibeflow.runs.errors import RunStateError
 from vibeflow.runs.events import EXIT_ERROR_TYPES, EXIT_STOPPED, describe_exit, parse_event, parse_stdout_line
 from vibeflow.runs.follow import LineTail
+from vibeflow.runs.hooks import run_finish_hooks
 from vibeflow.runs.ingest import Ingestor, add_backend_event, event_dict
 from vibeflow.runs.process import JOURNAL_NAME, LOG_NAME, launch, pid_alive, signal_group, trainer_command
 from vibeflow.runs.spec import write_spec
@@ -398,6 +399,7 @@ class RunManager:
             await session.commit()
             self._publish_status(run, row)
         self.ingestor.forget(run_id)
+        await run_finish_hooks(run_id, status, self.db, self.settings)
 
     def _finish(
         self, session: Any, run: Run, status: str, exit_code: int | None, error: dict[str, Any] | str | None

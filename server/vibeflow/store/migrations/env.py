@@ -6,7 +6,13 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from vibeflow.settings import load_settings
-from vibeflow.store import models_runs  # noqa: F401 - registers the runs tables on Base.metadata
+from vibeflow.store import (  # noqa: F401 - each registers its tables on Base.metadata
+    models_agent,
+    models_cloud,
+    models_evaluation,
+    models_runs,
+    models_serving,
+)
 from vibeflow.store.models import Base
 
 config = context.config

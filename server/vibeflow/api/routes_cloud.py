@@ -1,0 +1,7 @@
+"""HTTP routes for cloud (SkyPilot) status and plans."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
