@@ -1,4 +1,4 @@
-"""`vibeflow demo`: the main job on the offline default — import a bundled example, report, fix and split it."""
+"""`vibeflow demo`: the main job on the offline default — data, recommendation, estimate and training, end to end."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ import argparse
 from pathlib import Path
 
 from vibeflow.cli.async_runner import with_service
-from vibeflow.cli.output import add_json_flag, print_json, progress_printer
+from vibeflow.cli.demo_steps import (
+    DEMO_MAX_STEPS,
+    DemoState,
+    offline_note,
+    stage_estimate,
+    stage_recipe,
+    stage_recommend,
+    stage_train,
+)
+from vibeflow.cli.output import EXIT_ERROR, add_json_flag, print_json, progress_printer
 from vibeflow.cli.render import render_report, render_version
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -25,18 +34,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
         help="run the whole pipeline on a bundled example (offline)",
-        description="Import a bundled example dataset, print its quality report, write the fixed "
-        "version and an 80/20 split. Everything runs offline.",
+        description="Import a bundled example dataset and print its quality report, write the fixed "
+        "version and an 80/20 split, print the recommendation and the estimate, then train the offline "
+        "demo base model on it and print the adapter's path. Everything runs offline.",
     )
     p.add_argument(
         "--data", type=Path, default=DEFAULT_EXAMPLE, help=f"data file (default {DEFAULT_EXAMPLE.name})"
     )
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument(
+        "--max-steps", type=int, default=DEMO_MAX_STEPS, help=f"training steps (default {DEMO_MAX_STEPS})"
+    )
+    p.add_argument("--no-train", action="store_true", help="stop after the recommendation and estimate")
     add_json_flag(p)
     p.set_defaults(handler=cmd_demo)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def _stage(title: str, enabled: bool) -> None:
+    if enabled:
+        print(f"\n━━ {title} " + "━" * max(0, 60 - len(title)), flush=True)
+
+
+def _data_stage(args: argparse.Namespace, state: DemoState) -> None:
     from vibeflow.data.versions import ReportOptions, version_summary
 
     progress = progress_printer(not args.json)
@@ -47,17 +66,68 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         fixed = await service.fix(imported.id, DEMO_FIXES, progress=progress)
         train, test = await service.split(fixed.id, test_fraction=0.2, seed=args.seed, progress=progress)
-        return imported, fixed, train, test
+        return {"imported": imported, "fixed": fixed, "train": train, "test": test}
 
-    imported, fixed, train, test = with_service(work)
-    steps = {"imported": imported, "fixed": fixed, "train": train, "test": test}
+    state.versions = with_service(work)
     if args.json:
-        print_json({name: {**version_summary(v), "report": v.report} for name, v in steps.items()})
-        return 0
+        return
+    imported, fixed = state.versions["imported"], state.versions["fixed"]
     print(render_report({**imported.report, "source_path": str(args.data)}))
     print()
-    for name, version in steps.items():
+    for name, version in state.versions.items():
         print(render_version(f"{name:<8}", version_summary(version)))
     print(f"\nFixes: {fixed.report.get('fixes_applied')}")
-    print("Next: inspect rows with `vibeflow data rows " + fixed.ref + " --max-score 60`")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vibeflow.recommend.render import render_estimate, render_recommendation
+    from vibeflow.settings import load_settings
+
+    show = not args.json
+    state = DemoState(workspace=load_settings().home / "demo-workspace")
+    _stage("1. Data: import, quality report, fixes, split", show)
+    _data_stage(args, state)
+    _stage("2. Recommendation for this data on this machine", show)
+    recommendation = stage_recommend(state)
+    if show:
+        print(render_recommendation(recommendation))
+        note = offline_note(recommendation)
+        if note:
+            print(f"\n{note}")
+    recipe_path = stage_recipe(state, max_steps=args.max_steps)
+    _stage(f"3. Estimate for {recipe_path}", show)
+    estimate = stage_estimate(state)
+    if show:
+        print(render_estimate(estimate))
+    if not args.no_train:
+        _stage("4. Training (Ctrl-C stops it gracefully)", show)
+        run = stage_train(state, show)
+        if show:
+            from vibeflow.cli.runs_render import render_run
+
+            print(render_run(run))
+        if run["status"] != "completed":
+            if args.json:
+                print_json(_demo_json(state))
+            return EXIT_ERROR
+        if show:
+            print(f"\nAdapter: {run.get('adapter_path') or run.get('output_dir')}")
+    if args.json:
+        print_json(_demo_json(state))
+    elif not args.no_train:
+        print(
+            f"\nNext: open {state.workspace} in VS Code, or inspect the run with `vibeflow runs show {state.run['id']}`"
+        )
     return 0
+
+
+def _demo_json(state: DemoState) -> dict:
+    from vibeflow.data.versions import version_summary
+
+    return {
+        "versions": {name: {**version_summary(v), "report": v.report} for name, v in state.versions.items()},
+        "recommendation": state.recommendation.model_dump(mode="json") if state.recommendation else None,
+        "recipe_path": str(state.recipe_path) if state.recipe_path else None,
+        "estimate": state.estimate.model_dump(mode="json") if state.estimate else None,
+        "run": state.run,
+    }

@@ -16,6 +16,7 @@ from vibeflow.lsp import advice as adv
 from vibeflow.lsp import recipe_fields
 from vibeflow.lsp.dataset_rows import ERROR, INFO, WARNING
 from vibeflow.lsp.yaml_outline import Outline
+from vibeflow.recipe.template import yaml_number
 
 Path = tuple[str, ...]
 DATA_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
@@ -41,16 +42,6 @@ class Finding:
     severity: int
     code: str
     fixes: list[Fix] = field(default_factory=list)
-
-
-def yaml_number(value: float | int) -> str:
-    """A YAML number every loader reads as a number (PyYAML reads 2e-4 as a string; 2.0e-4 is a float)."""
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
-        return str(int(value))
-    if abs(value) < 1e-3:
-        mantissa, exponent = f"{value:.1e}".split("e")
-        return f"{mantissa}e{int(exponent)}"
-    return f"{value:g}"
 
 
 def anchor(outline: Outline, path: Path, part: str = "value") -> tuple[int, int, int]:

@@ -12,12 +12,14 @@ from vibeflow.recipe.model import DEFAULT_FIXES, DEMO_BASE_MODEL
 from vibeflow.recipe.presets import PRESET_NOTES, PRESETS
 
 
-def _number(value: object) -> str:
-    # YAML 1.1 (PyYAML) reads 2e-4 as a string; always write a dot so editors and loaders agree.
-    if isinstance(value, float) and value < 0.001:
+def yaml_number(value: float | int) -> str:
+    """A YAML number every loader reads as a number (PyYAML reads 2e-4 as a string; 2.0e-4 is a float)."""
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
+        return str(int(value))
+    if abs(value) < 1e-3:
         mantissa, exponent = f"{value:.1e}".split("e")
         return f"{mantissa}e{int(exponent)}"
-    return str(value)
+    return f"{value:g}"
 
 
 def render_recipe(name: str, preset: str = "balanced", data_path: str | None = None) -> str:
@@ -48,7 +50,7 @@ data:
 
 # Empty fields take the preset's value; the commented values are what `{preset}` uses.
 training:
-  # learning_rate: {_number(values["learning_rate"])}
+  # learning_rate: {yaml_number(values["learning_rate"])}
   # num_epochs: {values["num_epochs"]}
   # max_steps: 50          # stop early (overrides num_epochs), handy for a smoke test
   # batch_size: {values["batch_size"]}

@@ -86,6 +86,27 @@ def data_stats_from_file(
     }
 
 
+def data_stats_from_report(report: dict[str, Any], rows: int | None = None) -> dict[str, Any]:
+    """Row count and exact token lengths from a stored quality report (its `lengths` block)."""
+    lengths = report.get("lengths") or {}
+    inp, out, total = (lengths.get(k) or {} for k in ("input", "output", "total"))
+    if not inp or not out:
+        raise InvalidRequestError(
+            "the dataset report has no token lengths",
+            fix="re-import the data so its quality report is computed, or pass --examples/--tokens-in/--tokens-out",
+        )
+    mean_total = float(total.get("mean") or inp["mean"] + out["mean"])
+    spread = float(total.get("p95") or mean_total) - mean_total
+    return {
+        "rows": int(rows if rows is not None else report.get("rows") or 0),
+        "avg_tokens_in": float(inp["mean"]),
+        "avg_tokens_out": float(out["mean"]),
+        "length_cv": max(spread / 1.645 / mean_total, 0.0) if mean_total else 0.5,
+        "max_tokens": float(total.get("max") or mean_total),
+        "approximate": not lengths.get("exact", False),
+    }
+
+
 def _from_recipe(recipe: Any, stats: dict[str, Any], device: str | None) -> EstimateRequest:
     from vibeflow.recipe.presets import resolve_training
 

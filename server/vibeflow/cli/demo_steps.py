@@ -1,0 +1,133 @@
+"""The stages of `vibeflow demo` (data → recommend → recipe → estimate → train), each usable on its own.
+
+Every stage calls the same services as the matching CLI command, so the demo shows what the product does,
+not a special path for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vibeflow.recipe.model import DEMO_BASE_MODEL
+
+DEMO_TASK = "customer support replies"
+# The offline demo trains the demo base on CPU; capping steps keeps the whole demo around a minute.
+DEMO_MAX_STEPS = 60
+
+
+@dataclass
+class DemoState:
+    """What the stages hand to each other (and what `--json` prints)."""
+
+    workspace: Path
+    versions: dict[str, Any] = field(default_factory=dict)
+    recommendation: Any = None
+    recipe_path: Path | None = None
+    estimate: Any = None
+    run: dict[str, Any] | None = None
+
+
+def stage_recommend(state: DemoState) -> Any:
+    """The recommender's answer for the demo data on this machine, with token lengths from its report."""
+    from vibeflow.recommend.recipe_adapter import data_stats_from_report
+    from vibeflow.recommend.recommender import recommend
+
+    train = state.versions["train"]
+    stats = data_stats_from_report(train.report or {}, rows=train.rows)
+    state.recommendation = recommend(
+        {
+            "task": DEMO_TASK,
+            "n_examples": stats["rows"],
+            "avg_tokens_in": stats["avg_tokens_in"],
+            "avg_tokens_out": stats["avg_tokens_out"],
+            "priority": "accuracy",
+            "target": "local",
+        }
+    )
+    return state.recommendation
+
+
+def demo_recipe_text(train_ref: str, recommendation: Any, max_steps: int) -> str:
+    """A starter recipe on the demo base model using the recommended learning rate, pointed at the train split."""
+    from vibeflow.recipe.loader import parse_recipe
+    from vibeflow.recipe.template import render_recipe, yaml_number
+
+    text = render_recipe("vibeflow-demo", "balanced", None)
+    text = re.sub(
+        r"^  path: .*\n  # version: .*$",
+        f"  version: {train_ref}   # the demo's fixed train split (its test sibling is held out)",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    text = re.sub(
+        r"^  # max_steps: .*$",
+        f"  max_steps: {max_steps}   # demo: keep it about a minute",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    lr = recommendation.hyperparameters.learning_rate
+    text = re.sub(
+        r"^  # learning_rate: .*$",
+        f"  learning_rate: {yaml_number(lr)}   # recommended for this data",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    parse_recipe(text, "vibeflow.yaml")  # the demo recipe must itself be valid
+    return text
+
+
+def stage_recipe(state: DemoState, max_steps: int = DEMO_MAX_STEPS) -> Path:
+    """Write the demo recipe into the demo workspace (VibeFlow's own folder, never the user's)."""
+    state.workspace.mkdir(parents=True, exist_ok=True)
+    path = state.workspace / "vibeflow.yaml"
+    text = demo_recipe_text(state.versions["train"].ref, state.recommendation, max_steps)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    state.recipe_path = path
+    return path
+
+
+def stage_estimate(state: DemoState) -> Any:
+    """The estimator on the written recipe, with exact token lengths from the train split's report."""
+    from vibeflow.recipe.loader import load_recipe
+    from vibeflow.recommend.recipe_adapter import data_stats_from_report, estimate_recipe
+
+    recipe, file = load_recipe(state.recipe_path)
+    train = state.versions["train"]
+    stats = data_stats_from_report(train.report or {}, rows=train.rows)
+    state.estimate = estimate_recipe(recipe, stats=stats, base_dir=file.parent)
+    return state.estimate
+
+
+def stage_train(state: DemoState, show: bool) -> dict[str, Any]:
+    """Create the run from the recipe and follow it to the end in this process."""
+    from vibeflow.cli.runs_exec import follow_run, with_db
+    from vibeflow.recipe.loader import load_recipe
+    from vibeflow.runs.service import RunService
+
+    recipe, path = load_recipe(state.recipe_path)
+
+    async def work(db, settings):  # noqa: ANN001, ANN202
+        async with db.session() as session:
+            run_id = (await RunService(session, settings).create(recipe, recipe_path=path)).id
+        return await follow_run(db, settings, run_id, wait=True, show=show)
+
+    state.run = with_db(work)
+    return state.run
+
+
+def offline_note(recommendation: Any) -> str | None:
+    """Why the demo trains the demo base instead of the recommended model, when they differ."""
+    if recommendation.base_model == DEMO_BASE_MODEL:
+        return None
+    return (
+        f"Offline default: the demo trains {DEMO_BASE_MODEL} (a small random-init base, same code path) "
+        f"instead of {recommendation.model_name}, which needs the Hugging Face Hub."
+    )
