@@ -34,3 +34,46 @@ def test_artifacts_are_content_addressed(tmp_path: Path) -> None:
     assert (again, final_again) == (digest, final)
     assert not list((tmp_path / "artifacts" / "staging").iterdir())
     assert final.stat().st_mode & 0o222 == 0  # read-only: versions are immutable
+
+
+CRASH_MID_MIGRATION = """
+import asyncio, os, signal
+from alembic.operations import Operations
+from vibeflow.settings import load_settings
+from vibeflow.store.db import open_database
+
+real_create_table = Operations.create_table
+created = []
+
+def create_then_die(self, name, *columns, **kw):
+    table = real_create_table(self, name, *columns, **kw)
+    created.append(name)
+    if len(created) == 2:  # half-way through the first migration
+        os.kill(os.getpid(), signal.SIGKILL)
+    return table
+
+Operations.create_table = create_then_die
+
+async def main():
+    async with open_database(load_settings()):
+        pass
+
+asyncio.run(main())
+"""
+
+
+async def test_kill_during_first_migration_leaves_no_half_schema(vibeflow_home: Path) -> None:
+    import subprocess
+    import sys
+
+    crashed = subprocess.run([sys.executable, "-c", CRASH_MID_MIGRATION], capture_output=True, text=True)
+    assert crashed.returncode == -9, crashed.stderr
+    con = sqlite3.connect(vibeflow_home / "vibeflow.db")
+    leftovers = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+    con.close()
+    assert leftovers <= {"alembic_version"}, "a killed migration must roll back entirely"
+    async with open_database(load_settings()):  # the next start migrates from scratch
+        pass
+    con = sqlite3.connect(vibeflow_home / "vibeflow.db")
+    assert con.execute("select count(*) from projects").fetchone()[0] >= 0
+    assert con.execute("select count(*) from alembic_version").fetchone()[0] == 1

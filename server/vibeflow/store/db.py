@@ -21,7 +21,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-def make_engine(url: str) -> AsyncEngine:
+def _driver_transactions_off(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, schema_changes: bool = False) -> AsyncEngine:
+    """The store's engine; with `schema_changes`, one whose transactions also cover DDL (for migrations).
+
+    The sqlite3 driver emits no BEGIN before DDL, so a kill -9 during a migration could leave half a schema.
+    The migration engine turns the driver's transaction handling off and begins each transaction itself
+    with BEGIN IMMEDIATE (the write lock first, so two processes starting at once upgrade one after the other).
+    Everyday sessions keep the driver's handling: BEGIN just before the first write, never a stale snapshot.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -29,6 +44,9 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if schema_changes:
+            event.listen(engine.sync_engine, "connect", _driver_transactions_off)
+            event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
 
 
@@ -43,8 +61,12 @@ class Database:
     async def migrate(self) -> None:
         from vibeflow.store.migrate import upgrade_to_head
 
-        async with self.engine.begin() as conn:
-            await conn.run_sync(upgrade_to_head)
+        engine = make_engine(self.settings.database_url, schema_changes=True)
+        try:
+            async with engine.begin() as conn:  # one transaction: all of the upgrade, or none of it
+                await conn.run_sync(upgrade_to_head)
+        finally:
+            await engine.dispose()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
