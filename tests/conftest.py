@@ -22,4 +22,7 @@ def vibeflow_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("VIBEFLOW_HOME", str(home))
     monkeypatch.delenv("VIBEFLOW_DATABASE_URL", raising=False)
     monkeypatch.delenv("VIBEFLOW_TOKEN", raising=False)
+    monkeypatch.setenv(
+        "VIBEFLOW_AUTO_EVAL", "0"
+    )  # tests/evaluation turns auto-evaluation on where it tests it
     return home

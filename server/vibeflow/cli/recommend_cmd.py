@@ -127,6 +127,10 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         from vibeflow.recipe.loader import load_recipe
 
         recipe, file = load_recipe(recipe_path)
+        if stats is None and recipe.data.version:  # a stored dataset: exact sizes from its quality report
+            from vibeflow.recommend.agent.datasets import dataset_stats_sync
+
+            stats = {k: v for k, v in dataset_stats_sync(recipe.data.version).items() if k != "ref"}
         result = estimate_recipe(
             recipe, stats=stats, base_dir=file.parent, device=args.gpu, overrides=_overrides(args)
         )

@@ -243,19 +243,19 @@ class ComputeConfig(_Block):
 
 
 class BudgetConfig(_Block):
-    """Spending limits for the budget guard (recorded with each run; not enforced by local runs yet)."""
+    """Spending limits checked by the budget guard before every run (`vibeflow train --over-budget` overrides)."""
 
     max_cost_usd: float | None = Field(
         None,
         gt=0,
         description="Cost ceiling in USD: a run whose estimate "
-        "exceeds it will be refused (budget guard, planned).",
+        "exceeds it is refused unless overridden (vibeflow train --over-budget).",
     )
     max_hours: float | None = Field(
         None,
         gt=0,
         description="Time ceiling in hours: a run whose estimate "
-        "exceeds it will be refused (budget guard, planned).",
+        "exceeds it is refused unless overridden (vibeflow train --over-budget).",
     )
 
 

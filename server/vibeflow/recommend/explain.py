@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vibeflow.recommend import rules
-from vibeflow.recommend.schemas import RecommendRequest
+from vibeflow.recommend.schemas import Estimate, RecommendRequest
 from vibeflow.recommend.timing import human
 
 if TYPE_CHECKING:
@@ -118,6 +118,13 @@ def explain(
         f"max_seq_length {h.max_seq_length}: covers ~{req.avg_tokens_in + req.avg_tokens_out:.0f}-token "
         "examples with room for the longer ones."
     )
+    lines += estimate_lines(est)
+    return lines
+
+
+def estimate_lines(est: Estimate) -> list[str]:
+    """The "Estimate: …" and "Confidence: …" reasons of an estimate (the agent re-renders them for the recipe's)."""
+    lines: list[str] = []
     chosen = est.cost.chosen
     if chosen and chosen.tier != "local":
         other = est.cost.on_demand if chosen.tier == "spot" else None
