@@ -67,6 +67,9 @@ class CreateRunBody(BaseModel):
         description="dotted recipe changes for this run only, e.g. {'training.max_steps': 20}",
     )
     start: bool = Field(True, description="queue it right away")
+    over_budget: bool = Field(
+        False, description="start even if the estimate exceeds the remaining monthly budget (else HTTP 409)"
+    )
 
 
 class RetryBody(BaseModel):
@@ -92,7 +95,7 @@ async def create_run(body: CreateRunBody, request: Request, service: Service) ->
         raise RunError("no recipe given", fix="send recipe_path (a vibeflow.yaml) or recipe (its text)")
     if body.overrides:
         recipe = Recipe.model_validate(apply_changes(recipe.model_dump(mode="json"), body.overrides))
-    run = await service.create(recipe, recipe_path=path, base_dir=base)
+    run = await service.create(recipe, recipe_path=path, base_dir=base, over_budget=body.over_budget)
     if body.start:
         await _manager(request).submit(run.id)
     return run_detail(await service.refresh(run))
@@ -118,6 +121,20 @@ async def stream_runs(
         media_type="text/event-stream",
         headers=SSE_HEADERS,
     )
+
+
+@router.get("/budget", summary="This month's budget: spent, committed, remaining, forecast, 80/95 % alerts")
+async def get_budget(service: Service) -> dict[str, Any]:
+    from vibeflow.runs.budget_guard import budget_overview
+
+    return await budget_overview(service.session)
+
+
+@router.get("/runs/{run_id}/cost", summary="Running cost vs estimate (drift warning past +20 %)")
+async def get_run_cost(run_id: str, service: Service) -> dict[str, Any]:
+    from vibeflow.runs.budget_guard import run_cost_view
+
+    return await run_cost_view(service.session, await service.get(run_id))
 
 
 @router.get("/runs/{run_id}", summary="One run: status, progress, recipe, spec, error")

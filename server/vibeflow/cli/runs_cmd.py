@@ -45,6 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--wait", dest="wait", action="store_true", default=True, help="run in the foreground")
     mode.add_argument("--detach", dest="wait", action="store_false", help="start and return at once")
     _set_args(p)
+    p.add_argument(
+        "--cloud", action="store_true", help="train on a cloud GPU through SkyPilot (compute.target=cloud)"
+    )
+    p.add_argument(
+        "--over-budget",
+        action="store_true",
+        help="start even if the estimate exceeds the remaining monthly budget or the recipe's budget limits",
+    )
     add_json_flag(p)
     p.set_defaults(handler=cmd_train)
 
@@ -120,6 +128,8 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         changes[field.strip()] = yaml.safe_load(value) if value.strip() else None
     if getattr(args, "max_steps", None):
         changes["training.max_steps"] = args.max_steps
+    if getattr(args, "cloud", False):
+        changes["compute.target"] = "cloud"
     return changes
 
 
@@ -169,7 +179,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         recipe = Recipe.model_validate(apply_changes(recipe.model_dump(mode="json"), changes))
     client = None if args.wait else server_client(load_settings())
     if client is not None:  # detached: the server's queue runs it
-        run = server_call(client, "POST", "/api/runs", json={"recipe_path": str(path), "overrides": changes})
+        body = {"recipe_path": str(path), "overrides": changes, "over_budget": args.over_budget}
+        run = server_call(client, "POST", "/api/runs", json=body)
         return _finish(run, args, waited=False)
     if not args.json:
         print(f"preparing data for {recipe.name} ({path.name})…", file=sys.stderr, flush=True)
@@ -178,7 +189,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         from vibeflow.runs.service import RunService
 
         async with db.session() as session:
-            return (await RunService(session, settings).create(recipe, recipe_path=path)).id
+            service = RunService(session, settings)
+            return (await service.create(recipe, recipe_path=path, over_budget=args.over_budget)).id
 
     run_id = with_db(create)
     return _finish(_launch(run_id, args), args, waited=args.wait)

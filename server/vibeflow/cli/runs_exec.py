@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from vibeflow.runs.bus import run_channel
-from vibeflow.runs.manager import RunManager, process_alive
-from vibeflow.runs.process import signal_group
+from vibeflow.runs.manager import RunManager
+from vibeflow.runs.process import pid_alive, signal_group
 from vibeflow.runs.service import RunService
 from vibeflow.runs.summary import run_detail
 from vibeflow.settings import Settings, load_settings
@@ -48,7 +48,7 @@ def server_client(settings: Settings) -> Any:
         info = json.loads(info_path.read_text())
     except (OSError, ValueError):
         return None
-    if not process_alive(info.get("pid")):
+    if not pid_alive(info.get("pid")):
         return None
     import httpx
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vibeflow.recipe.model import Recipe
@@ -35,6 +35,22 @@ def event_dict(row: RunEvent) -> dict[str, Any]:
         "ts": row.ts,
         **row.payload,
     }
+
+
+async def lock_run(session: AsyncSession, run_id: str) -> Run | None:
+    """Take the store's write lock, then read the run fresh: use it first in any session that adds events.
+
+    Event numbers come from `run.event_seq`; two sessions (the follower and a stop request, say) that read it
+    before either commits would both write the same number. A no-op UPDATE as the first statement makes the
+    second writer wait for the first to commit (SQLite's write lock, a row lock elsewhere) before it reads.
+    """
+    await session.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(event_seq=Run.event_seq)
+        .execution_options(synchronize_session=False)
+    )
+    return await session.get(Run, run_id, populate_existing=True)
 
 
 def add_backend_event(session: AsyncSession, run: Run, type_: str, payload: dict[str, Any]) -> RunEvent:
@@ -149,7 +165,7 @@ class Ingestor:
     async def start_alerts(self, run_id: str) -> None:
         """Checks that need no metrics (tiny dataset × many epochs), raised once when a run starts."""
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None:
                 return
             new: list[RunEvent] = []
@@ -166,7 +182,7 @@ class Ingestor:
         new: list[RunEvent] = []
         notify = False
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None:
                 return 0
             seqs = sorted({event["seq"] for event in events})
@@ -212,6 +228,10 @@ class Ingestor:
                         }
                     self._add_alerts(session, run, rules.on_metrics(event), new)
             await upsert_metrics(session, list(metrics.values()))
+            if metrics:  # running cost (or time) vs estimate: one alert past +20 %
+                from vibeflow.runs.budget_guard import drift_alerts
+
+                self._add_alerts(session, run, await drift_alerts(session, run, rules.fired), new)
             if journal_offset is not None:
                 run.journal_offset = max(run.journal_offset, journal_offset)
             await session.commit()

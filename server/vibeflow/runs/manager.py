@@ -28,7 +28,7 @@ from vibeflow.runs.errors import RunStateError
 from vibeflow.runs.events import EXIT_ERROR_TYPES, EXIT_STOPPED, describe_exit, parse_event, parse_stdout_line
 from vibeflow.runs.follow import LineTail
 from vibeflow.runs.hooks import run_finish_hooks
-from vibeflow.runs.ingest import Ingestor, add_backend_event, event_dict
+from vibeflow.runs.ingest import Ingestor, add_backend_event, event_dict, lock_run
 from vibeflow.runs.process import JOURNAL_NAME, LOG_NAME, launch, pid_alive, signal_group, trainer_command
 from vibeflow.runs.spec import write_spec
 from vibeflow.runs.summary import run_summary
@@ -47,18 +47,6 @@ def default_concurrency() -> int:
         return max(1, int(os.environ.get("VIBEFLOW_MAX_RUNS", "1")))
     except ValueError:
         return 1
-
-
-def process_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -140,7 +128,7 @@ class RunManager:
     async def submit(self, run_id: str) -> None:
         """Put a queued run in line; it starts when a slot is free."""
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None or run.status != "queued":
                 return
             run.owner_pid = self.pid
@@ -153,7 +141,7 @@ class RunManager:
     async def stop(self, run_id: str) -> Run:
         """Queued: cancelled at once. Running: SIGTERM to the trainer's group (it checkpoints and exits)."""
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None:
                 raise NotFoundError(f"run {run_id} not found", fix="list runs with `vibeflow runs list`")
             if run.status == "queued":
@@ -193,7 +181,7 @@ class RunManager:
     async def resume(self, run_id: str) -> Run:
         """Re-launch a stopped/failed/orphaned run with `--resume auto` (from its latest checkpoint)."""
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None:
                 raise NotFoundError(f"run {run_id} not found", fix="list runs with `vibeflow runs list`")
             if run.status not in ("stopped", "failed", "orphaned"):
@@ -244,8 +232,10 @@ class RunManager:
             await self._finalize(run_id, None, backend_error=f"{type(error).__name__}: {error}")
 
     async def _launch_and_follow(self, run_id: str) -> None:
+        if await self._follow_cloud(run_id):
+            return
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None or run.status != "queued":
                 return
             output_dir = Path(run.output_dir)
@@ -298,6 +288,29 @@ class RunManager:
         await self.sync_journal(run_id)
         await self._finalize(run_id, process.returncode)
 
+    async def _follow_cloud(self, run_id: str) -> bool:
+        """A `compute.target: cloud` run is launched and followed through SkyPilot (vibeflow.cloud)."""
+        from vibeflow.cloud.follower import CloudFollower, is_cloud_run
+
+        async with self.db.session() as session:
+            run = await lock_run(session, run_id)
+            if run is None or run.status != "queued" or not is_cloud_run(run):
+                return False
+        await CloudFollower(self, run_id).run()
+        return True
+
+    async def _adopt_cloud(self, run: Run, follow: bool) -> bool:
+        """A running cloud run has no local pid: follow its SkyPilot job again instead of finalising it."""
+        from vibeflow.cloud.follower import CloudFollower, is_cloud_run
+
+        if not is_cloud_run(run):
+            return False
+        if follow:
+            task = asyncio.create_task(CloudFollower(self, run.id).reattach(), name=f"adopt-{run.id}")
+            self.following[run.id] = Follow(task)
+            task.add_done_callback(lambda _t, rid=run.id: self.following.pop(rid, None))
+        return True
+
     async def _ingest_lines(self, run_id: str, lines: list[str]) -> None:
         events = [e for e in map(parse_stdout_line, lines) if e is not None]
         if events:
@@ -307,7 +320,7 @@ class RunManager:
     async def sync_journal(self, run_id: str) -> int:
         """Ingest whatever events.jsonl holds beyond what was read before (idempotent); returns new events."""
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None:
                 return 0
             tail = LineTail(Path(run.output_dir) / JOURNAL_NAME, run.journal_offset)
@@ -331,11 +344,13 @@ class RunManager:
         for run in runs:
             if run.id in self.following or run.id in self._queued:
                 continue
-            if run.owner_pid and run.owner_pid != self.pid and process_alive(run.owner_pid):
+            if run.owner_pid and run.owner_pid != self.pid and pid_alive(run.owner_pid):
                 continue  # another live backend follows it
             if run.status == "queued":
                 if follow:
                     await self.submit(run.id)
+                continue
+            if await self._adopt_cloud(run, follow):
                 continue
             await self.sync_journal(run.id)
             if pid_alive(run.pid):
@@ -350,7 +365,7 @@ class RunManager:
 
     async def _claim(self, run_id: str) -> None:
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is not None:
                 run.owner_pid = self.pid
                 await session.commit()
@@ -391,7 +406,7 @@ class RunManager:
     # ---- finishing ---------------------------------------------------------------------------------------
     async def _finalize(self, run_id: str, exit_code: int | None, backend_error: str | None = None) -> None:
         async with self.db.session() as session:
-            run = await session.get(Run, run_id)
+            run = await lock_run(session, run_id)
             if run is None or run.status not in ("running", "queued"):
                 return
             status, error = _outcome(run, exit_code, backend_error)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vibeflow.data.versions import DatasetService
 from vibeflow.errors import NotFoundError
 from vibeflow.recipe.model import Recipe
+from vibeflow.runs import budget_guard  # also registers the calibration finish hook
 from vibeflow.runs.adjust import Suggestion, apply_changes, config_diff, diff_tree, effective_diff, suggest
 from vibeflow.runs.datasets import DataPreparer
 from vibeflow.runs.downsample import downsample
@@ -50,12 +51,14 @@ class RunService:
         parent: Run | None = None,
         relation: str | None = None,
         adjustments: dict[str, Any] | None = None,
+        over_budget: bool = False,
     ) -> Run:
-        """Prepare the data, freeze recipe and spec, and insert the run as `queued`."""
+        """Prepare the data, freeze recipe and spec, and insert the run as `queued` — unless the budget
+        guard refuses it (BudgetExceededError, HTTP 409; `over_budget=True` overrides)."""
         if recipe.compute.target == "cloud":
-            raise RunError(
-                "cloud runs are not available in this build", fix="set compute.target: local in vibeflow.yaml"
-            )
+            from vibeflow.cloud.env import require
+
+            require()  # the SkyPilot venv exists, else a CloudError whose fix is `vibeflow cloud setup`
         base = base_dir or (recipe_path.parent if recipe_path else Path.cwd())
         datasets = DatasetService(self.session, self.settings)
         preparer = DataPreparer(datasets)
@@ -63,6 +66,7 @@ class RunService:
             prepared = await preparer.from_versions(parent.train_version_id, parent.test_version_id)
         else:
             prepared = await preparer.prepare(recipe, base)
+        guarded = await budget_guard.guard_start(self.session, recipe, prepared, override=over_budget)
         project = await datasets.project()
         run_id = new_run_id(recipe.name)
         output_dir = self.settings.runs_dir / run_id
@@ -104,6 +108,7 @@ class RunService:
             note["message"] = f"{relation} of {parent.id}"
             note["parent_id"] = parent.id
         add_backend_event(self.session, run, "status", note)
+        budget_guard.record_start(self.session, run, guarded)
         await self.session.commit()
         return run
 
