@@ -82,14 +82,16 @@ class EventWriter:
             event = {"seq": self._seq, "ts": round(time.time(), 3), "type": event_type, "run_id": self.run_id}
             event.update(_clean(fields))
             line = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-            stream = self._stream or sys.stdout
-            stream.write(EVENT_PREFIX + line + "\n")
-            stream.flush()
+            # Journal first: a SIGKILL between the two writes must never leave an event on stdout that the
+            # journal lacks, or the resumed trainer would reuse its seq for a different event.
             if self._handle is not None:
                 self._handle.write(line + "\n")
                 self._handle.flush()
                 if durable:
                     os.fsync(self._handle.fileno())
+            stream = self._stream or sys.stdout
+            stream.write(EVENT_PREFIX + line + "\n")
+            stream.flush()
             return event
 
     def close(self) -> None:
