@@ -1,0 +1,1 @@
+"""Evaluation of a tuned model against its base: metrics kept in the repo, LLM judge, scores, gate, reports."""
