@@ -1,4 +1,4 @@
-"""Command line: `python -m vibeflow_trainer run|validate|demo-data`, with exit codes from event_schema."""
+"""Command line: `python -m vibeflow_trainer run|validate|demo-data|serve|evaluate`, with exit codes from event_schema."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("path")
     demo.add_argument("--rows", type=int, default=1000)
     demo.add_argument("--seed", type=int, default=0)
+    serve = sub.add_parser(
+        "serve", help="run the CPU inference engine (OpenAI API, LoRA adapters by name) from an engine spec"
+    )
+    serve.add_argument("spec", help="engine spec JSON written by the backend (see docs/deployment.md)")
+    evaluate = sub.add_parser(
+        "evaluate", help="generate with base and tuned model on the held-out split (see docs/evaluation.md)"
+    )
+    evaluate.add_argument("spec", help="path of the evaluation spec (.json)")
     return parser
 
 
@@ -87,6 +95,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from vibeflow_trainer.errors import TrainerError
     from vibeflow_trainer.spec import load_spec, peek_identity
+
+    if args.command == "evaluate":
+        from vibeflow_trainer.evaluate.spec import load_eval_spec
+
+        try:
+            eval_spec = load_eval_spec(args.spec)
+        except TrainerError as exc:
+            print(json.dumps({"ok": False, "exit_code": exc.exit_code, **exc.to_event()}))
+            return exc.exit_code
+        from vibeflow_trainer.evaluate.runner import run_evaluation
+
+        return run_evaluation(eval_spec)
+
+    if args.command == "serve":
+        from vibeflow_trainer.serve.http import serve
+        from vibeflow_trainer.serve.spec import load_engine_spec
+
+        try:
+            return serve(load_engine_spec(args.spec))
+        except TrainerError as exc:
+            print(json.dumps({"ok": False, "exit_code": exc.exit_code, **exc.to_event()}), file=sys.stderr)
+            return exc.exit_code
 
     if args.command == "validate":
         try:
