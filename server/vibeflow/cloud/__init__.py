@@ -1,0 +1,1 @@
+"""Cloud GPUs through SkyPilot, driven in its own virtual environment (never imported here)."""
