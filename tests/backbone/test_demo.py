@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
+import time
 from pathlib import Path
 
+import pytest
 import yaml
 from tests.backbone.conftest import run_cli
 
@@ -38,11 +43,46 @@ def test_demo_plan_prints_recommendation_and_the_recipes_estimate(vibeflow_home:
     assert again["memory"] == out["estimate"]["memory"]
 
 
-def test_demo_trains_and_prints_the_adapter(vibeflow_home: Path) -> None:
-    result = run_cli("demo", "--max-steps", "6")
-    text = result.stdout
-    order = [text.index(h) for h in ("Data Quality Report", "Recommended setup", "Estimate", "Training")]
-    assert order == sorted(order), "stages print in pipeline order"
-    adapter = Path(re.search(r"^Adapter: (.+)$", text, re.MULTILINE).group(1))
-    assert (adapter / "adapter_config.json").is_file()
-    assert adapter.is_relative_to(vibeflow_home)
+def test_demo_trains_evaluates_deploys_and_calls_the_endpoint(
+    vibeflow_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIBEFLOW_GATEWAY_PORT", "0")  # the default 8787 may be taken on a shared machine
+    try:
+        text = run_cli("demo", "--max-steps", "6").stdout
+        headings = [
+            "Data Quality Report",
+            "Recommended setup",
+            "Estimate",
+            "Training",
+            "Evaluation",
+            "Deployment",
+        ]
+        order = [text.index(h) for h in headings]
+        assert order == sorted(order), "stages print in pipeline order"
+        adapter = Path(re.search(r"^Adapter: (.+)$", text, re.MULTILINE).group(1))
+        assert (adapter / "adapter_config.json").is_file() and adapter.is_relative_to(vibeflow_home)
+        assert re.search(r"^Overall score: \d+/100 \(base \d+/100", text, re.MULTILINE), (
+            "base vs tuned printed"
+        )
+        assert re.search(r"^A: '.*'$", text, re.MULTILINE), "the endpoint answered through the openai client"
+
+        deployments = json.loads(run_cli("deployments", "list", "--json").stdout)
+        assert [d["status"] for d in deployments] == ["live"]
+        evaluations = json.loads(run_cli("eval", "list", "--json").stdout)
+        assert [e["status"] for e in evaluations] == ["completed"], "no duplicate auto-evaluation"
+    finally:
+        _stop_background_backend(vibeflow_home)
+
+
+def _stop_background_backend(home: Path) -> None:
+    info_path = home / "server.json"
+    if not info_path.exists():
+        return
+    pid = json.loads(info_path.read_text())["pid"]
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            os.kill(pid, 0)
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)

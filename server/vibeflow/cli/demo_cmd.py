@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from vibeflow.cli.async_runner import with_service
 from vibeflow.cli.demo_steps import (
     DEMO_MAX_STEPS,
+    DEMO_QUESTION,
     DemoState,
     offline_note,
+    stage_call,
+    stage_deploy,
     stage_estimate,
+    stage_evaluate,
     stage_recipe,
     stage_recommend,
     stage_train,
@@ -46,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--max-steps", type=int, default=DEMO_MAX_STEPS, help=f"training steps (default {DEMO_MAX_STEPS})"
     )
     p.add_argument("--no-train", action="store_true", help="stop after the recommendation and estimate")
+    p.add_argument("--no-deploy", action="store_true", help="stop after training and evaluation")
     add_json_flag(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -101,6 +107,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(render_estimate(estimate))
     if not args.no_train:
         _stage("4. Training (Ctrl-C stops it gracefully)", show)
+        os.environ["VIBEFLOW_AUTO_EVAL"] = "0"  # the demo evaluates in the foreground next
         run = stage_train(state, show)
         if show:
             from vibeflow.cli.runs_render import render_run
@@ -112,6 +119,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         if show:
             print(f"\nAdapter: {run.get('adapter_path') or run.get('output_dir')}")
+        if not _evaluate_stage(state, show):
+            if args.json:
+                print_json(_demo_json(state))
+            return EXIT_ERROR
+        if not args.no_deploy:
+            _deploy_stage(state, show)
     if args.json:
         print_json(_demo_json(state))
     elif not args.no_train:
@@ -119,6 +132,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"\nNext: open {state.workspace} in VS Code, or inspect the run with `vibeflow runs show {state.run['id']}`"
         )
     return 0
+
+
+def _evaluate_stage(state: DemoState, show: bool) -> bool:
+    from vibeflow.cli.eval_cmd import _Bar
+    from vibeflow.evaluation.render import render_text
+
+    _stage("5. Evaluation: tuned vs base on the held-out split", show)
+    bar = _Bar(show)
+    try:
+        detail = stage_evaluate(state, progress=bar)
+    finally:
+        bar.close()
+    if show:
+        print(render_text(detail))
+    return detail["status"] == "completed"
+
+
+def _deploy_stage(state: DemoState, show: bool) -> None:
+    _stage("6. Deployment on the CPU engine behind the OpenAI-compatible gateway", show)
+    dep = stage_deploy(state)
+    if show:
+        print(f"deployment {dep['name']} is {dep['status']}: {dep['endpoint']} (model {dep['model']})")
+        print(f"API key (shown once): {dep['api_key']['key']}")
+    _stage("7. Calling the endpoint with the official openai client", show)
+    answer = stage_call(state)
+    if show:
+        print(f"Q: {DEMO_QUESTION}\nA: {answer!r}")
+        print(
+            "\nThe endpoint stays up (backend log: $VIBEFLOW_HOME/serve.log). "
+            f"Stop it with: vibeflow deployments stop {dep['name']}"
+        )
 
 
 def _demo_json(state: DemoState) -> dict:
@@ -130,4 +174,7 @@ def _demo_json(state: DemoState) -> dict:
         "recipe_path": str(state.recipe_path) if state.recipe_path else None,
         "estimate": state.estimate.model_dump(mode="json") if state.estimate else None,
         "run": state.run,
+        "evaluation": state.evaluation,
+        "deployment": state.deployment,
+        "answer": state.answer,
     }

@@ -1,4 +1,4 @@
-"""The stages of `vibeflow demo` (data → recommend → recipe → estimate → train), each usable on its own.
+"""The stages of `vibeflow demo` (data → recommend → recipe → estimate → train → evaluate → deploy → call).
 
 Every stage calls the same services as the matching CLI command, so the demo shows what the product does,
 not a special path for it.
@@ -14,8 +14,11 @@ from typing import Any
 from vibeflow.recipe.model import DEMO_BASE_MODEL
 
 DEMO_TASK = "customer support replies"
-# The offline demo trains the demo base on CPU; capping steps keeps the whole demo around a minute.
+# The offline demo trains the demo base on CPU; capping steps keeps training around a minute.
 DEMO_MAX_STEPS = 60
+# Held-out examples the demo evaluation generates for (base and tuned); the full split works too, just slower.
+DEMO_EVAL_SAMPLE = 16
+DEMO_QUESTION = "Hi, my order #4417 arrived with a cracked monitor stand. Can I get a replacement?"
 
 
 @dataclass
@@ -28,6 +31,9 @@ class DemoState:
     recipe_path: Path | None = None
     estimate: Any = None
     run: dict[str, Any] | None = None
+    evaluation: dict[str, Any] | None = None
+    deployment: dict[str, Any] | None = None
+    answer: str | None = None
 
 
 def stage_recommend(state: DemoState) -> Any:
@@ -131,3 +137,40 @@ def offline_note(recommendation: Any) -> str | None:
         f"Offline default: the demo trains {DEMO_BASE_MODEL} (a small random-init base, same code path) "
         f"instead of {recommendation.model_name}, which needs the Hugging Face Hub."
     )
+
+
+def stage_evaluate(state: DemoState, progress: Any = None, sample: int = DEMO_EVAL_SAMPLE) -> dict[str, Any]:
+    """Base vs tuned on the held-out split, the same service `vibeflow eval RUN` uses."""
+    from vibeflow.cli.runs_exec import with_db
+    from vibeflow.evaluation.service import EvaluationService
+    from vibeflow.evaluation.views import evaluation_detail
+
+    async def work(db, settings):  # noqa: ANN001, ANN202
+        service = EvaluationService(db, settings)
+        ev = await service.evaluate(state.run["id"], options={"sample": sample}, progress=progress)
+        return evaluation_detail(*(await service.get(ev.id)))
+
+    state.evaluation = with_db(work)
+    return state.evaluation
+
+
+def stage_deploy(state: DemoState) -> dict[str, Any]:
+    """Deploy the run on the CPU engine behind the gateway (the backend starts in the background if needed)."""
+    from vibeflow.cli.deploy_cmd import _call
+
+    body = {"run": state.run["id"], "engine": "cpu", "create_key": True}
+    state.deployment = _call("POST", "/api/deployments", start=True, json=body)
+    return state.deployment
+
+
+def stage_call(state: DemoState, question: str = DEMO_QUESTION) -> str:
+    """Ask the deployed model one question with the official `openai` client, as a user's app would."""
+    from openai import OpenAI
+
+    dep = state.deployment
+    client = OpenAI(base_url=dep["endpoint"], api_key=dep["api_key"]["key"], timeout=120, max_retries=1)
+    reply = client.chat.completions.create(
+        model=dep["model"], messages=[{"role": "user", "content": question}], max_tokens=40
+    )
+    state.answer = reply.choices[0].message.content or ""
+    return state.answer
