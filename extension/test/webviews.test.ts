@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { comparisonTable, recSummary } from "../../webviews/src/brainstorm/model";
-import { isFalling, runningCost, SeriesStore, stageIndex } from "../../webviews/src/monitor/series";
+import { formatTick, isFalling, runningCost, SeriesStore, stageIndex } from "../../webviews/src/monitor/series";
 import { fileLine, issueView, recommendedFixes, scoreClass } from "../../webviews/src/report/model";
 
 describe("monitor chart data", () => {
@@ -21,6 +21,12 @@ describe("monitor chart data", () => {
     const store = new SeriesStore();
     store.load({ loss: [[1, 2], [2, 1.5], [3, 1.2]], eval_loss: [[2, 1.8]] });
     assert.deepEqual(store.aligned(["loss", "eval_loss"]), [[1, 2, 3], [2, 1.5, 1.2], [null, 1.8, null]]);
+  });
+
+  it("labels chart ticks readably from learning rates to token counts", () => {
+    assert.deepEqual([2e-4, 0.0005, 0].map(formatTick), ["2.0e-4", "5.0e-4", "0"]);
+    assert.deepEqual([3.25, 0.125, 1234.5].map(formatTick), ["3.25", "0.125", "1230"]);
+    assert.deepEqual([2.5e7, Number.NaN, null].map(formatTick), ["2.5e+7", "", ""]);
   });
 
   it("recognises a falling loss curve", () => {
@@ -137,7 +143,7 @@ describe("evaluation model", () => {
   });
 
   it("shows arrows and gate colours", () => {
-    assert.deepEqual([arrow(true), arrow(false), arrow(null)], ["▲", "▼", "＝"]);
+    assert.deepEqual([arrow(true), arrow(false), arrow(null)], ["▲", "▼", "="]);
     assert.deepEqual([gateClass("ready"), gateClass("review"), gateClass("retrain"), gateClass("")], ["gate-ready", "gate-review", "gate-retrain", ""]);
   });
 });

@@ -19,7 +19,7 @@ export function formatMetric(value: unknown, unit: string): string {
 export function arrow(better: boolean | null): string {
   if (better === true) return "▲";
   if (better === false) return "▼";
-  return "＝";
+  return "=";  // plain ASCII: the fullwidth sign is missing from common editor fonts
 }
 
 export function gateClass(gate: string): string {

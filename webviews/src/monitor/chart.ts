@@ -2,6 +2,7 @@
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { formatTick } from "./series";
 
 export interface LineSpec {
   label: string;
@@ -42,7 +43,12 @@ export class LineChart {
         width: this.width(),
         height: 200,
         scales: { x: { time: false }, y: this.options.log ? { distr: 3 } : {} },
-        axes: [{ ...axis, label: "step" }, { ...axis, label: this.options.yLabel ?? "", size: 60 }],
+        axes: [{ ...axis, label: "step" }, {
+            ...axis,
+            label: this.options.yLabel ?? "",
+            size: 60,
+            values: (_plot: uPlot, splits: number[]) => splits.map(formatTick),
+          }],
         legend: { show: true },
         cursor: { drag: { x: true, y: false } },
         series: [

@@ -112,3 +112,12 @@ export function stageIndex(stage: string | null | undefined, status: string): nu
   const i = STAGES.indexOf((stage ?? "") as (typeof STAGES)[number]);
   return i;
 }
+
+/** Tick labels that stay readable for learning rates (2e-4) as well as losses (3.2) and token counts. */
+export function formatTick(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return "";
+  const magnitude = Math.abs(value);
+  if (magnitude === 0) return "0";
+  if (magnitude < 0.01 || magnitude >= 1e6) return value.toExponential(1);
+  return String(Number(value.toPrecision(3)));
+}
