@@ -5,6 +5,15 @@
 
 const LR_DIAGNOSTIC = /learning_rate .* far (above|below) the recommended/;
 
+/** GET from the window's backend, found like the CLI finds it: $VIBEFLOW_HOME/server.json (URL + token). */
+async function backendGet(home, path) {
+  const { readFile } = await import('node:fs/promises');
+  const info = JSON.parse(await readFile(`${home}/server.json`, 'utf8'));
+  const response = await fetch(info.url + path, { headers: { Authorization: `Bearer ${info.token}` } });
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
 /** Waits until `fn()` returns a truthy value (polling), or throws `what` after `timeout` ms. */
 async function until(vs, what, fn, { timeout = 60_000, every = 500 } = {}) {
   const deadline = Date.now() + timeout;
@@ -265,7 +274,10 @@ export const scenarios = {
       answer = await text('deploy-test-output');
     }
     await vs.screenshot('deployment');
+    // The backend lives as long as this window: ask its API for the deployments now, before the window closes.
+    const listed = params.home ? await backendGet(params.home, '/api/deployments') : null;
     return {
+      listed,
       status: final,
       name: await text('deploy-name'),
       endpoint: await text('deploy-endpoint'),

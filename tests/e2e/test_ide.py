@@ -177,11 +177,21 @@ def test_deployment_webview_answers_through_the_gateway(
     drive: Driver, workspace: Path, completed_run: dict
 ) -> None:
     run_id = completed_run["id"]
-    seen = drive("deployRun", workspace, timeout=800, runId=run_id, engine="cpu", prompt="Where is my order?")
+    seen = drive(
+        "deployRun",
+        workspace,
+        timeout=800,
+        runId=run_id,
+        engine="cpu",
+        prompt="Where is my order?",
+        home=str(drive.server.home),
+    )
 
     assert seen["errorBanner"] is None, seen["errorBanner"]
     assert seen["status"] == "live", seen
-    listed = {d["name"]: d for d in drive.server.cli("deployments", "list")}
+    # What the backend's API (the one `vibeflow deployments list` calls) said while the window was open: the
+    # backend is the window's language server, so it stops when the scenario closes the browser.
+    listed = {d["name"]: d for d in seen["listed"]}
     assert seen["name"] in listed, (seen["name"], list(listed))
     assert listed[seen["name"]]["status"] == "live"
     assert seen["endpoint"] and seen["endpoint"].startswith("http://127.0.0.1:"), seen["endpoint"]

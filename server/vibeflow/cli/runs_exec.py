@@ -10,6 +10,7 @@ import asyncio
 import json
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from vibeflow.store.db import Database, open_database
 from vibeflow.store.models_runs import TERMINAL_STATUSES
 
 T = TypeVar("T")
+HEALTH_WAIT_S = 20.0
 
 
 def with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
@@ -55,12 +57,18 @@ def server_client(settings: Settings) -> Any:
     client = httpx.Client(
         base_url=info["url"], headers={"Authorization": f"Bearer {info['token']}"}, timeout=600
     )
-    try:
-        client.get("/api/health", timeout=2).raise_for_status()
-    except httpx.HTTPError:
-        client.close()
-        return None
-    return client
+    # The process is alive: give a busy backend (a loaded machine, a model loading) time to answer
+    # before concluding that none is running.
+    deadline = time.monotonic() + HEALTH_WAIT_S
+    while True:
+        try:
+            client.get("/api/health", timeout=5).raise_for_status()
+            return client
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or not pid_alive(info.get("pid")):
+                client.close()
+                return None
+            time.sleep(0.5)
 
 
 def server_call(client: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
