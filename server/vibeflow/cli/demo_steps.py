@@ -27,6 +27,7 @@ class DemoState:
 
     workspace: Path
     versions: dict[str, Any] = field(default_factory=dict)
+    train_stats: dict[str, Any] | None = None  # rows and exact token lengths of the train split
     recommendation: Any = None
     recipe_path: Path | None = None
     estimate: Any = None
@@ -36,13 +37,21 @@ class DemoState:
     answer: str | None = None
 
 
+def train_stats(state: DemoState) -> dict[str, Any]:
+    """The train split's size and token lengths from its quality report (read once, used by two stages)."""
+    from vibeflow.recommend.recipe_adapter import data_stats_from_report
+
+    if state.train_stats is None:
+        train = state.versions["train"]
+        state.train_stats = data_stats_from_report(train.report or {}, rows=train.rows)
+    return state.train_stats
+
+
 def stage_recommend(state: DemoState) -> Any:
     """The recommender's answer for the demo data on this machine, with token lengths from its report."""
-    from vibeflow.recommend.recipe_adapter import data_stats_from_report
     from vibeflow.recommend.recommender import recommend
 
-    train = state.versions["train"]
-    stats = data_stats_from_report(train.report or {}, rows=train.rows)
+    stats = train_stats(state)
     state.recommendation = recommend(
         {
             "task": DEMO_TASK,
@@ -103,12 +112,10 @@ def stage_recipe(state: DemoState, max_steps: int = DEMO_MAX_STEPS) -> Path:
 def stage_estimate(state: DemoState) -> Any:
     """The estimator on the written recipe, with exact token lengths from the train split's report."""
     from vibeflow.recipe.loader import load_recipe
-    from vibeflow.recommend.recipe_adapter import data_stats_from_report, estimate_recipe
+    from vibeflow.recommend.recipe_adapter import estimate_recipe
 
     recipe, file = load_recipe(state.recipe_path)
-    train = state.versions["train"]
-    stats = data_stats_from_report(train.report or {}, rows=train.rows)
-    state.estimate = estimate_recipe(recipe, stats=stats, base_dir=file.parent)
+    state.estimate = estimate_recipe(recipe, stats=train_stats(state), base_dir=file.parent)
     return state.estimate
 
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,6 +206,17 @@ def _reply(response: types.GenerateContentResponse, config: GeminiConfig) -> Gem
     )
 
 
+@contextlib.contextmanager
+def _typed_errors(config: GeminiConfig) -> Iterator[None]:
+    """Every failure inside becomes a logged GeminiError subclass; nothing escapes untyped."""
+    try:
+        yield
+    except Exception as error:
+        typed = _translate(error, config)
+        log.warning("gemini call failed (%s): %s", typed.reason, typed.message)
+        raise typed from None
+
+
 async def generate(
     contents: Any,
     *,
@@ -221,15 +233,12 @@ async def generate(
     request = _request_config(system_instruction, tools, json_schema, temperature, max_output_tokens)
     own = client is None
     try:
-        client = client or make_client(config)
-        response = await client.aio.models.generate_content(
-            model=config.model, contents=contents, config=request
-        )
-        return _reply(response, config)
-    except Exception as error:  # every failure becomes typed; nothing escapes untyped
-        typed = _translate(error, config)
-        log.warning("gemini call failed (%s): %s", typed.reason, typed.message)
-        raise typed from None
+        with _typed_errors(config):
+            client = client or make_client(config)
+            response = await client.aio.models.generate_content(
+                model=config.model, contents=contents, config=request
+            )
+            return _reply(response, config)
     finally:
         if own and client is not None:
             with contextlib.suppress(Exception):
@@ -252,13 +261,10 @@ def generate_sync(
     request = _request_config(system_instruction, tools, json_schema, temperature, max_output_tokens)
     own = client is None
     try:
-        client = client or make_client(config)
-        response = client.models.generate_content(model=config.model, contents=contents, config=request)
-        return _reply(response, config)
-    except Exception as error:
-        typed = _translate(error, config)
-        log.warning("gemini call failed (%s): %s", typed.reason, typed.message)
-        raise typed from None
+        with _typed_errors(config):
+            client = client or make_client(config)
+            response = client.models.generate_content(model=config.model, contents=contents, config=request)
+            return _reply(response, config)
     finally:
         if own and client is not None:
             with contextlib.suppress(Exception):

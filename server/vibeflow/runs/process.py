@@ -63,7 +63,8 @@ def _proc_state(pid: int) -> str | None:
 
 
 def pid_alive(pid: int | None) -> bool:
-    """True while `pid` runs and still is a trainer (zombies and recycled pids count as dead)."""
+    """True while `pid` runs and still is a VibeFlow process — trainer or backend (zombies and pids recycled by
+    other programs count as dead)."""
     if not pid:
         return False
     try:
