@@ -114,6 +114,27 @@ def managed_job_log(attempts: list[list[str]], pid0: int = 2817) -> list[str]:
     return out
 
 
+def bucket_journal(log_lines: list[str]) -> list[str]:
+    """The events.jsonl the checkpoint bucket holds at the end of a recorded job, as JSON lines.
+
+    The trainer writes each event to its journal before printing it, and a resumed attempt numbers its events
+    after the journal's last seq. So the bucket holds every event of the last attempt, and of each earlier
+    attempt the events below the seq the next attempt started from; the rest of an earlier attempt (printed,
+    but its journal lines never reached the bucket before the node died) exists only in the log.
+    """
+    attempts: list[list[dict]] = [[]]
+    for line in log_lines:
+        if "preempted or failed" in line:
+            attempts.append([])
+        elif "@@vibeflow@@ " in line:
+            attempts[-1].append(json.loads(line.split("@@vibeflow@@ ", 1)[1]))
+    kept = []
+    for index, events in enumerate(attempts):
+        upto = attempts[index + 1][0]["seq"] if index + 1 < len(attempts) else None
+        kept += [e for e in events if upto is None or e["seq"] < upto]
+    return [json.dumps(e, separators=(",", ":")) for e in kept]
+
+
 def record(folder: Path, **spec_args: int) -> tuple[list[str], list[list[str]], Path]:
     spec = make_spec(folder, **spec_args)
     first, code = run_attempt(spec, kill_after_checkpoint=True)

@@ -27,8 +27,15 @@ LINES = [line + "\n" for line in FIXTURE.read_text().splitlines()]
 class Replay:
     """SkyDriver that replays recorded streams; `hold` blocks the stream until `cancel` (like a live job)."""
 
-    def __init__(self, streams: list[list[str]], final: str = "SUCCEEDED", hold: int | None = None) -> None:
-        self.streams, self.final, self.hold = streams, final, hold
+    def __init__(
+        self,
+        streams: list[list[str]],
+        final: str = "SUCCEEDED",
+        hold: int | None = None,
+        journal: list[str] | None = None,
+    ) -> None:
+        self.streams, self.final, self.hold, self.bucket = streams, final, hold, journal
+        self.journal_reads = 0
         self.cancelled: list[int] = []
         self.launched: list[tuple] = []
         self.cancel_event = threading.Event()
@@ -52,6 +59,10 @@ class Replay:
     def cancel(self, job_id: int) -> None:
         self.cancelled.append(job_id)
         self.cancel_event.set()
+
+    def journal(self, run_id: str) -> str | None:
+        self.journal_reads += 1
+        return None if self.bucket is None else "\n".join(self.bucket) + "\n"
 
 
 @pytest.fixture
@@ -135,3 +146,32 @@ async def test_budget_exceeded_cancels_the_job_with_a_classified_fault(db, setti
         await manager.close()
     assert run.status == "failed" and run.error["type"] == "budget_exceeded" and driver.cancelled == [7]
     assert "max_cost_usd" in run.error["fix"]
+
+
+async def test_events_the_log_lost_come_back_from_the_bucket_journal(db, settings, tmp_path, cloud) -> None:  # noqa: ANN001
+    from tests.cloud.recording import bucket_journal
+
+    events = [i for i, line in enumerate(LINES) if "@@vibeflow@@" in line]
+    lost_early = set(events[4:7])  # lost before the stream breaks: filled at the reconnect
+    lost_late = set(events[-5:-2])  # SkyPilot never replays them: filled when the job is over
+    first = [line for i, line in enumerate(LINES[: events[8] + 1]) if i not in lost_early]
+    second = [line for i, line in enumerate(LINES) if i not in lost_early | lost_late]
+    driver = cloud(Replay([first, second], journal=bucket_journal(LINES)))
+    manager, run_id = await start_run(db, settings, tmp_path)
+    try:
+        run = await wait_for(db, run_id, timeout=240)
+    finally:
+        await manager.close()
+    assert run.status == "completed", run.error
+    async with db.session() as session:
+        rows = list(await session.scalars(select(RunEvent).where(RunEvent.run_id == run_id)))
+        curve = dict(
+            (await session.execute(
+                select(RunMetric.step, RunMetric.value).where(RunMetric.run_id == run_id, RunMetric.name == "loss")
+            )).all()
+        )  # fmt: skip
+    trainer = [r for r in rows if r.source == "trainer"]
+    resyncs = [r.payload for r in rows if r.payload.get("kind") == "journal_resync"]
+    assert [r["events"] for r in resyncs] == [len(lost_early), len(lost_late)] and driver.journal_reads == 2
+    assert len(trainer) == len(events) == len({r.source_seq for r in trainer})  # every event, each once
+    assert sorted(curve) == list(range(1, 9)) and curve[4] == pytest.approx(8.64484691619873)

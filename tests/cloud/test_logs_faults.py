@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,48 @@ def test_budget_fault_names_the_limit() -> None:
     assert (
         fault["fault"] == "budget_exceeded" and "$12.50" in fault["message"] and "$10.00" in fault["message"]
     )
+
+
+def test_journal_fills_what_the_log_lost_numbered_like_the_log() -> None:
+    from tests.cloud.recording import bucket_journal
+
+    lines = FIXTURE.read_text().splitlines()
+    _full, expected, _notes = parse(lines)
+    journal = [json.loads(line) for line in bucket_journal(lines)]
+    events = [i for i, line in enumerate(lines) if "@@vibeflow@@" in line]
+    lost = set(events[2:5]) | set(events[-6:-3])  # early events, and some after the recovery
+    log, got, _notes = parse([line for i, line in enumerate(lines) if i not in lost])
+    filled = log.journal_gaps(journal, final=True)
+    assert len(filled) == len(lost) and log.journal_gaps(journal, final=True) == []
+    by_seq = {e["seq"]: e for e in got + filled}
+    assert sorted(by_seq) == [e["seq"] for e in expected]
+    assert all(by_seq[e["seq"]]["ts"] == e["ts"] and by_seq[e["seq"]]["type"] == e["type"] for e in expected)
+
+
+def test_journal_during_the_run_fills_gaps_only_up_to_what_the_log_showed() -> None:
+    from tests.cloud.recording import bucket_journal
+
+    lines = FIXTURE.read_text().splitlines()
+    journal = [json.loads(line) for line in bucket_journal(lines)]
+    events = [i for i, line in enumerate(lines) if "@@vibeflow@@" in line]
+    shown = [line for i, line in enumerate(lines[: events[6] + 1]) if i != events[3]]  # lost one, then broke
+    log, got, _notes = parse(shown)
+    filled = log.journal_gaps(journal, final=False)
+    assert [e["seq"] for e in filled] == [4]  # not seq 8 onwards: it may belong to an attempt not seen yet
+    assert [e["seq"] for e in got] == [1, 2, 3, 5, 6, 7]
+
+
+def test_journal_seqs_of_a_resumed_attempt_follow_the_logs_shift() -> None:
+    log = ManagedJobLog()
+
+    def line(seq: int, step: int) -> str:
+        return f'(t, pid=1) @@vibeflow@@ {{"seq":{seq},"ts":{seq}.0,"type":"metrics","step":{step}}}'
+
+    attempt_one = [line(s, s) for s in range(1, 11)]  # printed 1-10, the bucket kept 1-7
+    attempt_two = [line(s, s) for s in (8, 9, 11)]  # resumed from the bucket's 7; its seq 10 was lost
+    for text in [*attempt_one, "The job cluster is preempted or failed.", *attempt_two]:
+        log.feed(text, 0.0)
+    journal = [{"seq": s, "ts": float(s), "type": "metrics", "step": s} for s in range(1, 12)]
+    filled = log.journal_gaps(journal, final=True)
+    # attempt two's events are stored at seq + 3 (past attempt one's 10): its lost seq 10 becomes 13
+    assert [(e["seq"], e["trainer_seq"]) for e in filled] == [(13, 10)]

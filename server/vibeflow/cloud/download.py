@@ -42,6 +42,28 @@ def timeout_s() -> float:
     return float(os.environ.get("VIBEFLOW_CLOUD_DOWNLOAD_TIMEOUT_S", "1800"))
 
 
+JOURNAL_READERS = (
+    ("aws", lambda bucket: ["aws", "s3", "cp", f"s3://{bucket}/events.jsonl", "-"]),
+    ("gsutil", lambda bucket: ["gsutil", "cat", f"gs://{bucket}/events.jsonl"]),
+)
+
+
+def read_journal(run_id: str) -> str | None:
+    """The trainer's events.jsonl as it stands in the run's bucket now, or None when no store CLI can read it."""
+    for tool, command in JOURNAL_READERS:
+        if shutil.which(tool) is None:
+            continue
+        try:
+            result = subprocess.run(
+                command(bucket_name(run_id)), capture_output=True, text=True, timeout=120, check=False
+            )
+        except subprocess.TimeoutExpired:
+            continue
+        if result.returncode == 0:
+            return result.stdout
+    return None
+
+
 def download_outputs(run_id: str, output_dir: Path) -> dict[str, Any]:
     """Sync the bucket into OUTPUT_DIR (checkpoints stay in the bucket); returns a note for the event log."""
     bucket = bucket_name(run_id)

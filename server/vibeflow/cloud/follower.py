@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from vibeflow.cloud.errors import CloudError
 from vibeflow.cloud.faults import budget_fault, classify
 from vibeflow.cloud.logs import ManagedJobLog, cost_of
+from vibeflow.runs.events import parse_event
 from vibeflow.runs.ingest import add_backend_event, lock_run
 from vibeflow.store.models_cloud import CloudJob
 from vibeflow.store.models_runs import Run
@@ -42,6 +43,7 @@ class SkyDriver(Protocol):
     ) -> Any: ...  # an iterator of lines; ends when the stream breaks or the job ends
     def status(self, job_id: int) -> dict[str, Any] | None: ...
     def cancel(self, job_id: int) -> None: ...
+    def journal(self, run_id: str) -> str | None: ...  # events.jsonl from the run's bucket, if readable
 
 
 class CliDriver:
@@ -95,6 +97,11 @@ class CliDriver:
         from vibeflow.cloud.skycli import run_sky
 
         run_sky(["jobs", "cancel", "-y", str(job_id)], timeout=300)
+
+    def journal(self, run_id: str) -> str | None:
+        from vibeflow.cloud.download import read_journal
+
+        return read_journal(run_id)
 
 
 DRIVER: Any = CliDriver  # tests replace it with a driver that replays recorded SkyPilot output
@@ -247,6 +254,7 @@ class CloudFollower:
             state = (status or {}).get("status")
             if state in TERMINAL:
                 return TERMINAL[state]
+            await self.resync_journal(final=False)  # the stream broke: fill what it lost from the bucket
             if not self.parser.state.segments and time.monotonic() - started > start_timeout_s():
                 await asyncio.to_thread(self.driver.cancel, self.job_id)
                 raise CloudError("the job did not start: no GPU node could be provisioned in time",
@@ -293,6 +301,21 @@ class CloudFollower:
             await self._handle(line)
         await reader
         return got
+
+    async def resync_journal(self, final: bool) -> int:
+        """Ingest the events the bucket's events.jsonl holds that the log stream lost; returns how many."""
+        reader = getattr(self.driver, "journal", None)
+        text = await asyncio.to_thread(reader, self.run_id) if reader is not None else None
+        if not text:
+            return 0
+        journal = [event for line in text.splitlines() if (event := parse_event(line)) is not None]
+        missing = self.parser.journal_gaps(journal, final=final)
+        if not missing:
+            return 0
+        new = await self.manager.ingestor.ingest(self.run_id, missing)
+        await self.note({"kind": "journal_resync", "events": new,
+                         "message": f"{new} event(s) the log stream lost were read from the bucket's events.jsonl"})  # fmt: skip
+        return new
 
     async def _check_stop(self) -> None:
         """Stop maps to `sky jobs cancel` (sent once); the stream then ends with status CANCELLED."""
@@ -355,6 +378,7 @@ class CloudFollower:
         await self.manager._finalize(self.run_id, 1)
 
     async def _finish(self, exit_code: int) -> None:
+        await self.resync_journal(final=True)
         await self._cost_quiet()
         state = self.parser.state.finished or ("SUCCEEDED" if exit_code == 0 else "FAILED")
         await self.update_job(status=state, interruptions=self.parser.state.interruptions)

@@ -59,6 +59,8 @@ class ManagedJobLog:
         self.seen_seq: set[int] = set()
         self.max_seq = 0
         self.seq_offset = 0
+        # one [first trainer seq, offset, last trainer seq] per node attempt the log has shown
+        self.attempts: list[list[int]] = []
 
     def _segment(self, now: float) -> Segment:
         if not self.state.segments or self.state.interrupted:
@@ -82,6 +84,8 @@ class ManagedJobLog:
                 # A resumed trainer continues seq from its journal in the bucket, which may lag what its
                 # killed predecessor printed: shift the new attempt past every seq already seen.
                 self.seq_offset = max(0, self.max_seq - event["seq"] + 1) if was_interrupted else 0
+                self.attempts.append([event["seq"], self.seq_offset, event["seq"]])
+            self.attempts[-1][2] = max(self.attempts[-1][2], event["seq"])
             if self.seq_offset:
                 event = {**event, "seq": event["seq"] + self.seq_offset, "trainer_seq": event["seq"]}
             segment = self._segment(ts)
@@ -125,6 +129,30 @@ class ManagedJobLog:
             if fault is not None:
                 out.append(("cloud", {**fault, "kind": "fault"}))
         return out
+
+    def journal_gaps(self, journal: list[dict[str, Any]], final: bool) -> list[dict[str, Any]]:
+        """The journal's events this log has not delivered, numbered the way the log numbers them.
+
+        The bucket's events.jsonl holds every event that reached it, with the trainer's own seq: a resumed
+        attempt continues from the journal's last seq, so journal seq J belongs to the latest attempt that
+        started at or below J and maps through that attempt's offset. While the job runs only gaps are filled
+        (events up to the last one the log showed): what lies beyond may belong to an attempt the log has not
+        shown yet, whose offset is still unknown; once the job is over (`final`) everything is taken.
+        """
+        attempts = self.attempts or [[1, 0, 0]]
+        missing = []
+        for event in sorted(journal, key=lambda e: e["seq"]):
+            raw = event["seq"]
+            attempt = next((a for a in reversed(attempts) if a[0] <= raw), attempts[0])
+            if not final and attempt is attempts[-1] and raw > attempt[2]:
+                break
+            seq = raw + attempt[1]
+            if seq in self.seen_seq:
+                continue
+            self.seen_seq.add(seq)
+            self.max_seq = max(self.max_seq, seq)
+            missing.append({**event, "seq": seq, "trainer_seq": raw} if attempt[1] else event)
+        return missing
 
     def summary(self) -> str:
         n = self.state.interruptions
