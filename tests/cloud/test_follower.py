@@ -175,3 +175,21 @@ async def test_events_the_log_lost_come_back_from_the_bucket_journal(db, setting
     assert [r["events"] for r in resyncs] == [len(lost_early), len(lost_late)] and driver.journal_reads == 2
     assert len(trainer) == len(events) == len({r.source_seq for r in trainer})  # every event, each once
     assert sorted(curve) == list(range(1, 9)) and curve[4] == pytest.approx(8.64484691619873)
+
+
+async def test_foreground_progress_shows_the_clouds_side(db, settings, tmp_path, cloud, capsys) -> None:  # noqa: ANN001
+    """What `vibeflow train --cloud` prints while it waits: provisioning, the preemption and recovery, steps."""
+    from vibeflow.cli.runs_exec import follow_run
+
+    cloud(Replay([LINES[:40], LINES]))
+    await store_split(db, settings)
+    text = recipe_text(max_steps=8) + "compute:\n  target: cloud\n  gpu: A100-80GB\n  spot: true\n"
+    async with db.session() as session:
+        run = await RunService(session, settings).create(parse_recipe(text), base_dir=tmp_path)
+    detail = await follow_run(db, settings, run.id, wait=True, show=True)
+    err = capsys.readouterr().err
+    assert detail["status"] == "completed"
+    assert "▸ launching a managed job: RunPod 1x_A100-80GB_SECURE $1.39/h" in err
+    assert "☁ waiting for a GPU node" in err and "☁ the node was preempted or failed (interruption 1)" in err
+    assert "☁ interrupted 1×, resumed" in err and "☁ log stream ended; reconnecting in 1 s" in err
+    assert "step 8/8" in err

@@ -118,10 +118,22 @@ class Progress:
             self._line(f"▸ {self.stage}")
         elif kind in ("alert", "error"):
             self._line(f"⚠ {item.get('message')}\n  fix: {item.get('fix')}")
-        elif kind == "status" and item.get("status") in ("running", "stopping"):
+        elif kind == "status" and item.get("status") in ("provisioning", "running", "stopping"):
             self._line(f"▸ {item.get('message')}")
+        elif kind == "cloud":
+            self._cloud(item)
         elif kind == "metrics" and isinstance(item.get("step"), int):
             self._metrics(item)
+
+    def _cloud(self, item: dict[str, Any]) -> None:
+        """SkyPilot's side of a cloud run: provisioning, preemptions and recoveries, faults, reconnects."""
+        note = item.get("kind")
+        if note == "fault":
+            self._line(f"⚠ cloud: {item.get('message')}\n  fix: {item.get('fix')}")
+        elif note == "reconnect" and item.get("attempt", 0) > 0:
+            return  # the first reconnect is news; repeats of it are not
+        elif item.get("message"):
+            self._line(f"☁ {item['message']}" + (f"\n  fix: {item['fix']}" if item.get("fix") else ""))
 
     def _metrics(self, item: dict[str, Any]) -> None:
         total, step = item.get("max_steps") or self.total, item["step"]
