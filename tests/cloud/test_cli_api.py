@@ -89,3 +89,8 @@ def test_real_sky_check_output_is_parsed() -> None:
         "  \x1b[32mRunPod [compute]\x1b[0m\n\nTo enable a cloud, follow the hints above and rerun: sky check\n"
     )
     assert parse_sky_check(enabled) == ["AWS", "Kubernetes", "RunPod"]
+
+
+def test_deploy_help_offers_the_cloud() -> None:
+    result = cli("deploy", "--help", timeout=60)
+    assert result.returncode == 0 and "--cloud" in result.stdout and "--replicas" in result.stdout

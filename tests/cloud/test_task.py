@@ -10,7 +10,7 @@ import yaml
 
 from vibeflow.cloud.env import run_runner
 from vibeflow.cloud.errors import CloudError
-from vibeflow.cloud.serve import write_serve_task
+from vibeflow.cloud.serve import serve_task, service_name, write_serve_task
 from vibeflow.cloud.task import REMOTE_RUN, bucket_name, task_for_run
 
 
@@ -96,11 +96,35 @@ def test_missing_gpu_is_a_clear_error(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_skyserve_task_for_a_run_validates(sky_home, tmp_path) -> None:  # noqa: ANN001
-    path = write_serve_task(
-        tmp_path, "support-bot-1a2b3c", "Qwen/Qwen2.5-0.5B-Instruct", gpu="L4", replicas=2
+    adapters = {}
+    for name in ("support-bot-v1", "support-bot-v2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "adapter_config.json").write_text('{"r": 16}')
+        adapters[name] = tmp_path / name
+    template = tmp_path / "support-bot-v1" / "chat_template.jinja"
+    template.write_text("{{ messages }}")
+    task = serve_task(
+        service_name("Support Bot"),
+        "Qwen/Qwen2.5-0.5B-Instruct",
+        adapters,
+        gpu="L4",
+        replicas=2,
+        chat_template=template,
     )
+    path = write_serve_task(tmp_path / "dep", task)
     checked = run_runner("validate", {"yaml_path": str(path)})
-    assert checked["service"]["replicas"] == 2
-    assert "--enable-lora" in checked["run"] and "$ADAPTER_NAME=/vibeflow/run" in checked["run"]
-    assert "ADAPTER_NAME" in checked["envs"] and checked["storage_mounts"] == ["/vibeflow/run"]
+    assert checked["name"] == "vibeflow-support-bot" and checked["service"]["replicas"] == 2
+    run = checked["run"]
+    assert "vllm serve Qwen/Qwen2.5-0.5B-Instruct --host 0.0.0.0 --port 8000 --enable-lora" in run
+    assert (
+        "support-bot-v1=/vibeflow/adapters/support-bot-v1 support-bot-v2=/vibeflow/adapters/support-bot-v2"
+        in run
+    )
+    assert (
+        "--max-lora-rank 16" in run and "--chat-template /vibeflow/chat_template/chat_template.jinja" in run
+    )
+    assert '--api-key "$VIBEFLOW_ENGINE_API_KEY"' in run
+    declared = yaml.safe_load(path.read_text())["secrets"]
+    assert declared == {"HF_TOKEN": None, "VIBEFLOW_ENGINE_API_KEY": None}  # values only at launch
+    assert "/vibeflow/adapters/support-bot-v2" in checked["file_mounts"]
     assert checked["resources"][0]["accelerators"] == {"L4": 1}

@@ -51,14 +51,26 @@ export async function deployRun(ctx: Ctx, runId: string): Promise<void> {
       { label: "auto", description: "vLLM when CUDA and vLLM are present, else the CPU engine" },
       { label: "cpu", description: "CPU engine (transformers + peft), any machine" },
       { label: "vllm", description: "vLLM OpenAI server (CUDA only)" },
+      { label: "cloud", description: "vLLM on a cloud GPU through SkyPilot (SkyServe), behind the same gateway" },
     ],
     { title: `VibeFlow: deploy ${runId} with which engine?` },
   );
   if (!engine) return;
+  const body: Record<string, unknown> = { run: runId, engine: engine.label, create_key: true };
+  if (engine.label === "cloud") {
+    const gpu = await vscode.window.showInputBox({
+      title: "VibeFlow: GPU for each replica",
+      value: "L4",
+      prompt: "e.g. L4, A10, A100-40GB, H100-80GB (`vibeflow cloud plan` lists prices)",
+    });
+    if (!gpu) return;
+    body.gpu = gpu;
+  }
   try {
     const created = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `VibeFlow: deploying ${runId} (${engine.label})` },
-      () => api.post("/api/deployments", { run: runId, engine: engine.label, create_key: true }),
+      // a cloud GPU is provisioned and the model loaded before the deployment goes live: allow an hour
+      () => api.request("POST", "/api/deployments", body, engine.label === "cloud" ? 3_900_000 : 600_000),
     );
     ctx.deployments.refresh();
     DeploymentPanel.show(ctx.context, ctx.backend, str(created.id), created);

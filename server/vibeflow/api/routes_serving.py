@@ -52,7 +52,10 @@ class DeployBody(BaseModel):
     """Deploy a completed run's adapter: a new deployment, or a new version of the one named `name`."""
 
     run: str = Field(description="run id or unique prefix")
-    engine: str = Field("auto", description="cpu, vllm or auto (vLLM when CUDA and vLLM are present)")
+    engine: str = Field(
+        "auto",
+        description="cpu, vllm, auto (vLLM when CUDA and vLLM are present) or cloud (vLLM on a SkyServe GPU)",
+    )
     name: str | None = Field(
         None, description="served model name (default: the run's name); reuse it to add a version"
     )
@@ -66,6 +69,8 @@ class DeployBody(BaseModel):
         "the consistency check refuses it when it renders differently",
     )
     threads: int | None = Field(None, ge=1, description="CPU engine: torch threads")
+    gpu: str | None = Field(None, description="cloud engine: GPU of each replica (default L4)")
+    replicas: int | None = Field(None, ge=1, le=16, description="cloud engine: SkyServe replicas (default 1)")
 
 
 class SplitBody(BaseModel):
@@ -119,7 +124,8 @@ async def deploy(body: DeployBody, request: Request) -> dict[str, Any]:
     manager = _manager(request)
     async with request.app.state.db.session() as session:
         run = await RunService(session, request.app.state.settings).get(body.run)
-    options = {"threads": body.threads} if body.threads else {}
+    wanted = {"threads": body.threads, "gpu": body.gpu, "replicas": body.replicas}
+    options = {name: value for name, value in wanted.items() if value}
     dep = await manager.deploy(
         run, body.engine, body.name, body.chat_template, body.cost_per_hour_usd, options
     )
@@ -220,7 +226,9 @@ async def test_prompt(ref: str, body: TestBody, request: Request) -> dict[str, A
             "send messages or prompt", fix='e.g. {"messages": [{"role": "user", "content": "Hi"}]}'
         )
     started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=300) as client:
+    from vibeflow.serving.cloud_engine import engine_headers
+
+    async with httpx.AsyncClient(timeout=300, headers=engine_headers(dep)) as client:
         answer = await client.post(f"{dep.engine_url}{path}", json=payload)
     result = answer.json()
     if answer.status_code != 200:

@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "serve-task",
         help="write and validate a SkyServe task (vLLM, OpenAI-compatible) for a finished run",
         description="Generates RUN_DIR/sky-serve.yaml serving the run's base model with its adapter and has "
-        "SkyPilot validate it. Launch it with `sky serve up` (registration behind the gateway is not done here).",
+        "SkyPilot validate it, for launching by hand with `sky serve up`. `vibeflow deploy RUN --cloud` launches "
+        "it and registers it behind the gateway.",
     )
     p.add_argument("run", help="run id (or a unique prefix)")
     p.add_argument("--gpu", default="L4", help="GPU for the replicas (default L4)")
@@ -125,20 +126,34 @@ def cmd_stop_server(args: argparse.Namespace) -> int:
 def cmd_serve_task(args: argparse.Namespace) -> int:
     from vibeflow.cli.runs_exec import with_db
     from vibeflow.cloud.env import run_runner
-    from vibeflow.cloud.serve import write_serve_task
+    from vibeflow.cloud.serve import serve_task, service_name, write_serve_task
     from vibeflow.runs.service import RunService
+    from vibeflow.serving.engines import trained_chat_template
+    from vibeflow.serving.runs_link import adapter_dir, base_of
 
     async def find(db, settings):  # noqa: ANN001, ANN202
         async with db.session() as session:
             run = await RunService(session, settings).get(args.run)
-            return run.id, run.status, run.base_model, run.output_dir
+            return run.id, run.status, adapter_dir(run), run.output_dir
 
-    run_id, status, base_model, output_dir = with_db(find)
-    path = write_serve_task(Path(output_dir), run_id, base_model, gpu=args.gpu, replicas=args.replicas)
+    run_id, status, adapter, output_dir = with_db(find)
+    template = trained_chat_template(adapter)
+    task = serve_task(
+        service_name(run_id),
+        base_of(adapter),
+        {run_id: adapter},
+        gpu=args.gpu,
+        replicas=args.replicas,
+        chat_template=Path(template) if template else None,
+    )
+    path = write_serve_task(Path(output_dir), task)
     checked = run_runner("validate", {"yaml_path": str(path)})
     out = {"run_id": run_id, "run_status": status, "task": str(path), "validated": checked}
     if args.json:
         print_json(out)
     else:
-        print(f"wrote {path} (validated by SkyPilot {checked['service']})\nlaunch: sky serve up {path}")
+        print(
+            f"wrote {path} (validated by SkyPilot {checked['service']})\n"
+            f"launch it and register it behind the gateway: vibeflow deploy {run_id} --cloud --gpu {args.gpu}"
+        )
     return 0

@@ -23,7 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "API key (shown once) and curl/Python snippets. Deploying to an existing --name adds a new version.",
     )
     deploy.add_argument("run", help="run id or unique prefix")
-    deploy.add_argument("--engine", choices=["cpu", "vllm", "auto"], default="auto")
+    deploy.add_argument("--engine", choices=["cpu", "vllm", "auto", "cloud"], default="auto")
+    deploy.add_argument(
+        "--cloud",
+        action="store_true",
+        help="serve on a cloud GPU: vLLM in a SkyServe service (same as --engine cloud), behind the same gateway",
+    )
+    deploy.add_argument("--gpu", help="--cloud: GPU of each replica (default L4)")
+    deploy.add_argument("--replicas", type=int, help="--cloud: SkyServe replicas (default 1)")
     deploy.add_argument("--name", help="served model name (default: the run's name)")
     deploy.add_argument("--no-key", action="store_true", help="do not mint an API key")
     deploy.add_argument(
@@ -162,9 +169,13 @@ def _line(dep: dict[str, Any]) -> str:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
+    if args.cloud:
+        args.engine = "cloud"
     body = {
         "run": args.run,
         "engine": args.engine,
+        "gpu": args.gpu,
+        "replicas": args.replicas,
         "name": args.name,
         "create_key": not args.no_key,
         "cost_per_hour_usd": args.cost_per_hour,
@@ -173,10 +184,21 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if not args.json:
         print(
             f"deploying {args.run} (engine {args.engine}): starting the engine and checking train/serve "
-            "consistency…",
+            "consistency…"
+            + (
+                " (a cloud GPU: SkyPilot provisions it, which takes minutes)"
+                if args.engine == "cloud"
+                else ""
+            ),
             file=sys.stderr,
         )
-    dep = _call("POST", "/api/deployments", start=True, json={k: v for k, v in body.items() if v is not None})
+    dep = _call(
+        "POST",
+        "/api/deployments",
+        start=True,
+        json={k: v for k, v in body.items() if v is not None},
+        timeout=4000 if args.engine == "cloud" else 600,  # provisioning a cloud GPU and loading a model
+    )
     if args.json:
         print_json(dep)
         return 0

@@ -213,3 +213,52 @@ def render(result: dict[str, Any]) -> str:
     for warning in result.get("warnings", []):
         lines.append(f"  ⚠ {warning}")
     return "\n".join(lines)
+
+
+def plan_serving(task_path: Path, gpu: str, replicas: int, *, env: SkyEnv | None = None) -> dict[str, Any]:
+    """Validate a SkyServe task and price its replicas (on-demand, one GPU each) with SkyPilot's optimizer.
+
+    Returns {chosen, usd_per_hour (all replicas), price_source}; raises CloudError with a fix (and the catalog's
+    offers for the GPU) when no enabled cloud can serve it.
+    """
+    env = env or require()
+    want = CloudSpec(gpu=gpu, spot=False)
+    clouds = offline_clouds(None)
+    payload: dict[str, Any] = {
+        "config": resources_config(want, "vibeflow-serve-plan"),
+        "validate_yaml": str(task_path),
+    }
+    extra: dict[str, str] = {}
+    if clouds:
+        payload.update(offline=True, enabled=clouds)
+        extra["SKY_RUNTIME_DIR"] = str(offline_runtime())
+    try:
+        answer = run_runner("plan", payload, env=env, extra_env=extra)
+    except CloudError as error:
+        if error.kind == "invalid_task":
+            raise
+        from vibeflow.cloud.faults import classify
+
+        offers = catalog_prices(want)[:5]
+        listed = "; ".join(f"{o['cloud']} {o['instance_type']} ${o['usd_per_hour']:.2f}/h" for o in offers)
+        fault = classify(error.message)
+        no_clouds = not clouds and fault["fault"] in ("no_clouds", "unknown", "no_capacity", "credentials")
+        raise CloudError(
+            "no cloud is enabled for SkyPilot" if no_clouds else fault["message"],
+            fix=(ENABLE_HINT if no_clouds else fault["fix"])
+            + (f" (catalog offers for {gpu}: {listed})" if listed else ""),
+            kind="no_clouds" if no_clouds else fault["fault"],
+            details={"alternatives": offers, "detail": error.message},
+        ) from error
+    chosen = answer["chosen"]
+    return {
+        "chosen": chosen,
+        "replicas": replicas,
+        "usd_per_hour": round(chosen["usd_per_hour"] * replicas, 4),
+        "price_source": (
+            f"SkyPilot catalog {CATALOG_VERSION}, offline copy as of {CATALOG_AS_OF}"
+            if clouds
+            else "SkyPilot's live catalog"
+        ),
+        "validated": answer.get("validated"),
+    }

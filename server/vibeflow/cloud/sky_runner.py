@@ -184,7 +184,32 @@ def cmd_check(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "clouds": report, "enabled": [r["cloud"] for r in report if r["enabled"]]}
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "prices": cmd_prices, "check": cmd_check}
+def cmd_serve_status(payload: dict[str, Any]) -> dict[str, Any]:
+    """One SkyServe service's status and endpoint (None when no such service exists)."""
+    import sky
+    from sky import serve
+
+    with _quiet():
+        records = sky.get(serve.status([payload["name"]]))
+    for record in records or []:
+        status = record.get("status")
+        return {
+            "service": {
+                "status": getattr(status, "value", str(status)),
+                "endpoint": record.get("endpoint"),
+                "replicas": len(record.get("replica_info") or []),
+            }
+        }
+    return {"service": None}
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "plan": cmd_plan,
+    "prices": cmd_prices,
+    "check": cmd_check,
+    "serve_status": cmd_serve_status,
+}
 
 
 def main() -> int:

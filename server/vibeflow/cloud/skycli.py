@@ -52,7 +52,12 @@ def _remember(pids: set[int]) -> None:
 
 
 def run_sky(
-    args: list[str], *, env: SkyEnv | None = None, timeout: float = 600, check: bool = False
+    args: list[str],
+    *,
+    env: SkyEnv | None = None,
+    timeout: float = 600,
+    check: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`sky ARGS` (captured); a local API server it starts is remembered for `stop_api_servers`."""
     env = env or require()
@@ -63,7 +68,7 @@ def run_sky(
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=sky_environ({"NO_COLOR": "1"}),
+            env=sky_environ({"NO_COLOR": "1", **(extra_env or {})}),
             check=check,
         )
     finally:

@@ -20,12 +20,23 @@ class ConsistencyError(VibeFlowError):
         super().__post_init__()
 
 
-async def run_check(adapter: str, engine_url: str, model: str, timeout: float = 300.0) -> dict[str, Any]:
-    """The verdict JSON: {ok, problems, conversations, eos, chat_format}."""
+async def run_check(
+    adapter: str,
+    engine_url: str,
+    model: str,
+    timeout: float = 300.0,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The verdict JSON: {ok, problems, conversations, eos, chat_format}. A cloud engine's key (in `headers`)
+    reaches the checker through its environment, never its command line."""
     python = os.environ.get("VIBEFLOW_TRAINER_PYTHON") or sys.executable
     argv = [python, "-m", "vibeflow_trainer.serve.reference", "--adapter", adapter, "--engine", engine_url]
+    env = dict(os.environ)
+    auth = (headers or {}).get("Authorization", "")
+    if auth.startswith("Bearer "):
+        env["VIBEFLOW_ENGINE_API_KEY"] = auth[7:]
     proc = await asyncio.create_subprocess_exec(
-        *argv, "--model", model, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        *argv, "--model", model, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env
     )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vibeflow.errors import ConfigError
 
-ENGINES = ("cpu", "vllm", "auto")
+ENGINES = ("cpu", "vllm", "auto", "cloud")
 VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 
 
@@ -46,9 +46,9 @@ def detect_hardware() -> Hardware:
 def choose_engine(requested: str, hardware: Hardware) -> str:
     """`auto` → vllm with CUDA and vLLM installed, else cpu; `vllm` without them is refused with the fix."""
     if requested not in ENGINES:
-        raise ConfigError(f"unknown engine {requested!r}", fix="use --engine cpu, vllm or auto")
-    if requested == "cpu":
-        return "cpu"
+        raise ConfigError(f"unknown engine {requested!r}", fix="use --engine cpu, vllm, auto or cloud")
+    if requested in ("cpu", "cloud"):  # cloud: vLLM on a SkyServe GPU, whatever this machine has
+        return requested
     if hardware.cuda and hardware.vllm:
         return "vllm"
     if requested == "auto":
@@ -95,6 +95,7 @@ def vllm_launch(
     chat_template: str | None = None,
     extra_args: list[str] | None = None,
     vllm_bin: str = "vllm",
+    max_lora_rank: int | None = None,
 ) -> EngineLaunch:
     """`vllm serve BASE --enable-lora --lora-modules name=path … --max-loras N` with runtime LoRA updates on.
 
@@ -109,7 +110,7 @@ def vllm_launch(
         "--max-loras",
         str(max(max_loras, len(adapters))),
         "--max-lora-rank",
-        str(vllm_max_lora_rank(adapters)),
+        str(max_lora_rank or vllm_max_lora_rank(adapters)),  # given when the paths are not local ones
     ]
     if chat_template:
         argv += ["--chat-template", chat_template]

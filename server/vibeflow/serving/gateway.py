@@ -17,7 +17,6 @@ from starlette.routing import Route
 if TYPE_CHECKING:
     from vibeflow.serving.manager import ServingManager
 
-JSON_HEADERS = {"content-type": "application/json"}
 GENERATION_PATHS = {"/v1/chat/completions": "chat", "/v1/completions": "completions"}
 
 
@@ -168,7 +167,7 @@ class Gateway:
             "endpoint": endpoint,
         }
         try:
-            upstream = await self.session.post(url, data=orjson.dumps(body), headers=JSON_HEADERS)
+            upstream = await self.session.post(url, data=orjson.dumps(body), headers=route.upstream_headers)
             if not stream or upstream.status != 200:
                 content = await upstream.read()
                 upstream.release()

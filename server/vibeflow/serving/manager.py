@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from vibeflow.errors import ConfigError, NotFoundError, VibeFlowError
-from vibeflow.serving import engines
+from vibeflow.serving import cloud_engine, engines
 from vibeflow.serving.consistency import refusal, run_check
 from vibeflow.serving.gateway_host import GatewayHost
 from vibeflow.serving.keystore import KeyStore
@@ -22,6 +22,7 @@ from vibeflow.serving.limits import RateLimiter
 from vibeflow.serving.process import EngineProcess, kill_stale
 from vibeflow.serving.routing import Route, route_of, served_name
 from vibeflow.serving.runs_link import adapter_dir, base_of, engine_port, slug
+from vibeflow.serving.traffic import TrafficMixin
 from vibeflow.serving.usage import Meter
 from vibeflow.store.models_serving import Deployment, DeploymentEvent, DeploymentVersion
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 5
 
 
-class ServingManager:
+class ServingManager(TrafficMixin):
     """One per backend process (created in the serving router's lifespan)."""
 
     def __init__(self, db: Any, settings: Any) -> None:
@@ -39,7 +40,7 @@ class ServingManager:
         self.limiter = RateLimiter()
         self.meter = Meter(db)
         self.routes: dict[str, Route] = {}
-        self.engines: dict[str, EngineProcess] = {}
+        self.engines: dict[str, Any] = {}  # EngineProcess, or CloudEngine for engine "cloud"
         self.locks: dict[str, asyncio.Lock] = {}
         self.recovering: set[str] = set()
         self.host = GatewayHost(self)
@@ -67,7 +68,8 @@ class ServingManager:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.gather(*(engine.stop() for engine in self.engines.values()), return_exceptions=True)
+        local = [engine for engine in self.engines.values() if not getattr(engine, "persistent", False)]
+        await asyncio.gather(*(engine.stop() for engine in local), return_exceptions=True)
         await self.host.stop()
         await self.meter.close()
 
@@ -130,9 +132,11 @@ class ServingManager:
             chosen[extra.id] = extra
         return {served_name(dep.name, v.number): v.adapter_path for v in chosen.values()}
 
-    async def _start_engine(self, dep: Deployment, adapters: dict[str, str]) -> EngineProcess:
+    async def _start_engine(self, dep: Deployment, adapters: dict[str, str]) -> Any:
         folder = self.settings.home / "deployments" / dep.id
         template = (dep.options or {}).get("chat_template")
+        if dep.engine == "cloud":
+            return await self._start_cloud(dep, adapters)
         if dep.engine == "vllm":
             first = next(iter(adapters.values()))
             launch = engines.vllm_launch(
@@ -160,8 +164,35 @@ class ServingManager:
         await process.wait_ready(float((dep.options or {}).get("start_timeout_s", 300)))
         return process
 
+    async def _start_cloud(self, dep: Deployment, adapters: dict[str, str], redeploy: bool = False) -> Any:
+        """Validate, price and launch (or update, or re-attach to) the deployment's SkyServe service."""
+        folder = self.settings.home / "deployments" / dep.id
+        engine, planned = await asyncio.to_thread(cloud_engine.build, folder, dep, adapters)
+        engine.redeploy = redeploy
+        self.engines[dep.id] = engine
+        offer = {
+            **planned["chosen"],
+            "replicas": planned["replicas"],
+            "price_source": planned["price_source"],
+        }
+        options = {**(dep.options or {}), "engine_key_file": str(folder / "engine.key"), "offer": offer}
+        await self._update(
+            dep.id,
+            "cloud_launch",
+            {"service": engine.name, "offer": offer, "task": str(engine.task_path)},
+            options=options,
+            log_path=str(engine.log_path),
+            cost_per_hour_usd=planned["usd_per_hour"],
+            message=f"launching SkyServe service {engine.name}: {offer['cloud']} {offer['instance_type']} "
+            f"× {planned['replicas']} (${planned['usd_per_hour']:.2f}/h)",
+        )
+        dep.options = options
+        await engine.wait_ready(float(options.get("start_timeout_s", 3600)))
+        return engine
+
     async def _ensure_loaded(self, dep: Deployment, version: DeploymentVersion) -> None:
-        """Load a version's adapter into the running engine (vLLM's and our runtime LoRA API)."""
+        """Load a version's adapter into the running engine (vLLM's and our runtime LoRA API); a cloud
+        service is updated instead (its replicas load adapters from their own disks)."""
         import httpx
 
         engine = self.engines.get(dep.id)
@@ -170,9 +201,12 @@ class ServingManager:
                 f"deployment {dep.name} has no running engine", fix="start it first", http_status=409
             )
         name = served_name(dep.name, version.number)
-        async with httpx.AsyncClient(timeout=120) as client:
+        async with httpx.AsyncClient(timeout=120, headers=cloud_engine.engine_headers(dep)) as client:
             models = (await client.get(f"{engine.url}/v1/models")).json()
             if any(item["id"] == name for item in models.get("data", [])):
+                return
+            if dep.engine == "cloud":
+                await self._start_cloud(dep, self._adapters(dep, version), redeploy=True)
                 return
             answer = await client.post(
                 f"{engine.url}/v1/load_lora_adapter",
@@ -284,10 +318,18 @@ class ServingManager:
                 await self._update(dep_id, engine_url=engine.url)
             else:
                 await self._ensure_loaded(dep, version)
+                engine = self.engines[dep_id]  # a cloud service update replaces the engine object
+                if engine.url != dep.engine_url:
+                    await self._update(dep_id, engine_url=engine.url)
             await self._update(
                 dep_id, status="checking" if fresh else dep.status, message="consistency check"
             )
-            verdict = await run_check(version.adapter_path, engine.url, served_name(dep.name, version.number))
+            verdict = await run_check(
+                version.adapter_path,
+                engine.url,
+                served_name(dep.name, version.number),
+                headers=cloud_engine.engine_headers(dep),
+            )
             if not verdict.get("ok"):
                 error = refusal(verdict, served_name(dep.name, version.number))
                 if fresh:
@@ -315,74 +357,6 @@ class ServingManager:
                 desired="running",
             )
 
-    # -- traffic ----------------------------------------------------------------------------------------
-    async def _verified_versions(self, dep_id: str) -> list[int]:
-        """Version numbers in the order they were activated (deploy, rollback)."""
-        return [e.detail["version"] for e in await self.history(dep_id) if e.kind in ("activate", "rollback")]
-
-    async def rollback(self, ref: str) -> Deployment:
-        dep = await self.get(ref)
-        async with self.lock(dep.id):
-            current = next((v for v in dep.versions if v.id == dep.current_version_id), None)
-            order = [
-                n for n in await self._verified_versions(dep.id) if current is None or n != current.number
-            ]
-            if not order:
-                raise ConfigError(
-                    f"deployment {dep.name} has no earlier version to roll back to",
-                    fix="deploy another run first; see `vibeflow deployments list`",
-                )
-            target = next(v for v in dep.versions if v.number == order[-1])
-            if dep.status == "live":
-                await self._ensure_loaded(dep, target)
-            return await self._update(
-                dep.id,
-                "rollback",
-                {"version": target.number, "from": current.number if current else None},
-                current_version_id=target.id,
-                split=[{"version_id": target.id, "weight": 1.0}],
-            )
-
-    async def set_split(
-        self, ref: str, version_b: int, weight_b: float, version_a: int | None = None
-    ) -> Deployment:
-        """Send `weight_b` of the traffic to version B and the rest to version A (default: the current one)."""
-        if not 0.0 <= weight_b <= 1.0:
-            raise ConfigError(f"weight must be between 0 and 1, got {weight_b}", fix="e.g. --weight 0.2")
-        dep = await self.get(ref)
-        async with self.lock(dep.id):
-            verified = set(await self._verified_versions(dep.id))
-            by_number = {v.number: v for v in dep.versions}
-            current = next((v for v in dep.versions if v.id == dep.current_version_id), None)
-            a_number = version_a if version_a is not None else (current.number if current else None)
-            for number in (a_number, version_b):
-                if number not in by_number:
-                    raise NotFoundError(
-                        f"deployment {dep.name} has no version {number}", fix=f"versions: {sorted(by_number)}"
-                    )
-                if number not in verified:
-                    raise ConfigError(
-                        f"version {number} never passed the consistency check",
-                        fix="only versions that went live can take traffic",
-                    )
-            if a_number == version_b:
-                raise ConfigError("A and B are the same version", fix="pick two different versions")
-            a, b = by_number[a_number], by_number[version_b]
-            if dep.status == "live":
-                await self._ensure_loaded(dep, a)
-                await self._ensure_loaded(dep, b)
-            split = [
-                {"version_id": a.id, "weight": round(1.0 - weight_b, 6)},
-                {"version_id": b.id, "weight": round(weight_b, 6)},
-            ]
-            return await self._update(
-                dep.id,
-                "split",
-                {"a": a.number, "b": b.number, "weight_b": weight_b},
-                split=split,
-                current_version_id=a.id,
-            )
-
     # -- stop / start / failure -------------------------------------------------------------------------
     async def stop(self, ref: str) -> Deployment:
         dep = await self.get(ref)
@@ -390,6 +364,8 @@ class ServingManager:
             engine = self.engines.pop(dep.id, None)
             if engine:
                 await engine.stop()
+            elif dep.engine == "cloud":  # not attached in this backend: its service may still run (and cost)
+                await cloud_engine.down(self.settings.home / "deployments" / dep.id, dep.name)
             return await self._update(
                 dep.id,
                 "stop",

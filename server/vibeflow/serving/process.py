@@ -68,7 +68,7 @@ class EngineProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, **self.launch.env},
+                env={**_inherited(), **self.launch.env},
                 start_new_session=True,
             )
 
@@ -112,6 +112,11 @@ class EngineProcess:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             await asyncio.to_thread(self.proc.wait)
+
+
+def _inherited() -> dict[str, str]:
+    """The backend's environment minus an engine API key: a local engine needs none unless its launch sets one."""
+    return {name: value for name, value in os.environ.items() if name != "VIBEFLOW_ENGINE_API_KEY"}
 
 
 def kill_stale(pid: int | None) -> None:

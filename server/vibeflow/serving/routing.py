@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vibeflow.serving.cloud_engine import engine_headers
+
 
 @dataclass(frozen=True)
 class Arm:
@@ -29,6 +31,7 @@ class Route:
     message: str | None = None
     cost_per_hour_usd: float = 0.0
     created: int = 0
+    upstream_headers: dict[str, str] = field(default_factory=lambda: {"content-type": "application/json"})
 
 
 def served_name(deployment_name: str, number: int) -> str:
@@ -55,4 +58,5 @@ def route_of(dep: Any) -> Route:
         message=dep.message,
         cost_per_hour_usd=dep.cost_per_hour_usd or 0.0,
         created=int(dep.created_at.timestamp()) if dep.created_at else 0,
+        upstream_headers={"content-type": "application/json", **engine_headers(dep)},
     )

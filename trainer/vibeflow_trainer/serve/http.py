@@ -59,9 +59,21 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
+    def _authorized(self) -> bool:
+        """With an API key set, /v1 routes need it as a bearer token (vLLM's --api-key rule); on refusal the
+        connection closes, since the unread request body would otherwise be parsed as the next request."""
+        key = self.server.api_key
+        if not key or not self.path.startswith("/v1") or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self.close_connection = True
+        self._error(401, "Unauthorized")
+        return False
+
     # -- routes -----------------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         host = self.server.host
+        if not self._authorized():
+            return
         if self.path == "/health":
             self._send(200, {"status": "ok", "models": host.names, "pid": os.getpid()})
         elif self.path == "/v1/models":
@@ -83,6 +95,8 @@ class Handler(BaseHTTPRequestHandler):
             "/v1/unload_lora_adapter": self._unload,
         }
         route = routes.get(self.path.split("?", 1)[0])
+        if not self._authorized():
+            return
         if route is None:
             self._error(404, f"no route {self.path}")
             return
@@ -202,6 +216,8 @@ class EngineServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.host = host
         self.started = time.time()
+        # set for engines reachable by others (a cloud replica); the backend's local engines need none
+        self.api_key = os.environ.get("VIBEFLOW_ENGINE_API_KEY") or None
 
 
 def serve(spec: EngineSpec) -> int:

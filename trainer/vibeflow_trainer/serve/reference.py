@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -172,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapter", required=True, help="the run's output directory (tokenizer + template)")
     parser.add_argument("--engine", required=True, help="engine base URL, e.g. http://127.0.0.1:8001")
     parser.add_argument("--model", required=True, help="served model/adapter name to check")
-    parser.add_argument("--api-key", default=None)
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("VIBEFLOW_ENGINE_API_KEY"),
+        help="the engine's API key (default: $VIBEFLOW_ENGINE_API_KEY)",
+    )
     parser.add_argument("--samples", type=int, default=3, help="conversations taken from the run's data")
     args = parser.parse_args(argv)
     try:
