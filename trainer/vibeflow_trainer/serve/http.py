@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -223,6 +224,7 @@ class EngineServer(ThreadingHTTPServer):
 def serve(spec: EngineSpec) -> int:
     """Load the models, bind, announce readiness (ready_file + a stdout line), serve until SIGTERM/SIGINT."""
     host = ModelHost(spec)
+    gc.freeze()  # the loaded models and libraries stay: spare them the cyclic GC's full scans mid-request
     server = EngineServer((spec.host, spec.port), host)
     port = server.server_address[1]
     ready = {"type": "engine_ready", "port": port, "pid": os.getpid(), "models": host.names}
