@@ -77,7 +77,8 @@ def cloud(sky_home, monkeypatch):  # noqa: ANN001, ANN201
     return use
 
 
-async def start_run(db, settings, tmp_path, spend_limit: float | None = None):  # noqa: ANN001, ANN201
+async def create_run(db, settings, tmp_path, spend_limit: float | None = None) -> str:  # noqa: ANN001
+    """A queued cloud run (8 steps, spot A100-80GB) on a stored split."""
     await store_split(db, settings)
     text = recipe_text(max_steps=8) + "compute:\n  target: cloud\n  gpu: A100-80GB\n  spot: true\n"
     async with db.session() as session:
@@ -85,29 +86,42 @@ async def start_run(db, settings, tmp_path, spend_limit: float | None = None):  
         if spend_limit is not None:  # a limit below what the run then really costs (the estimate was low)
             run.recipe = {**run.recipe, "budget": {"max_cost_usd": spend_limit}}
             await session.commit()
+        return run.id
+
+
+async def start_run(db, settings, tmp_path, spend_limit: float | None = None):  # noqa: ANN001, ANN201
+    run_id = await create_run(db, settings, tmp_path, spend_limit)
     manager = RunManager(db, settings, poll_s=0.05, watchdog_s=0.5)
     await manager.start()
-    await manager.submit(run.id)
-    return manager, run.id
+    await manager.submit(run_id)
+    return manager, run_id
+
+
+async def run_to_end(db, settings, tmp_path, timeout: float = 240):  # noqa: ANN001, ANN201
+    manager, run_id = await start_run(db, settings, tmp_path)
+    try:
+        return await wait_for(db, run_id, timeout=timeout)
+    finally:
+        await manager.close()
+
+
+async def loss_curve(session, run_id: str) -> dict[int, float]:  # noqa: ANN001
+    query = select(RunMetric.step, RunMetric.value).where(
+        RunMetric.run_id == run_id, RunMetric.name == "loss"
+    )
+    return dict((await session.execute(query)).all())
 
 
 async def test_spot_run_recovers_reconnects_costs_and_completes(db, settings, tmp_path, cloud) -> None:  # noqa: ANN001
     driver = cloud(Replay([LINES[:40], LINES]))  # the stream breaks once; `sky jobs logs` then starts over
-    manager, run_id = await start_run(db, settings, tmp_path)
-    try:
-        run = await wait_for(db, run_id, timeout=240)
-    finally:
-        await manager.close()
+    run = await run_to_end(db, settings, tmp_path)
+    run_id = run.id
     assert run.status == "completed", run.error
     assert (Path(run.output_dir) / "sky-task.yaml").exists() and driver.launched[0][1] == f"vibeflow-{run_id}"
     async with db.session() as session:
         job = await session.get(CloudJob, run_id)
         notes = [e.payload for e in await session.scalars(select(RunEvent).where(RunEvent.run_id == run_id))]
-        curve = dict(
-            (await session.execute(
-                select(RunMetric.step, RunMetric.value).where(RunMetric.run_id == run_id, RunMetric.name == "loss")
-            )).all()
-        )  # fmt: skip
+        curve = await loss_curve(session, run_id)
     assert (job.job_id, job.cloud, job.instance_type, job.usd_per_hour) == (
         7,
         "RunPod",
@@ -157,19 +171,12 @@ async def test_events_the_log_lost_come_back_from_the_bucket_journal(db, setting
     first = [line for i, line in enumerate(LINES[: events[8] + 1]) if i not in lost_early]
     second = [line for i, line in enumerate(LINES) if i not in lost_early | lost_late]
     driver = cloud(Replay([first, second], journal=bucket_journal(LINES)))
-    manager, run_id = await start_run(db, settings, tmp_path)
-    try:
-        run = await wait_for(db, run_id, timeout=240)
-    finally:
-        await manager.close()
+    run = await run_to_end(db, settings, tmp_path)
+    run_id = run.id
     assert run.status == "completed", run.error
     async with db.session() as session:
         rows = list(await session.scalars(select(RunEvent).where(RunEvent.run_id == run_id)))
-        curve = dict(
-            (await session.execute(
-                select(RunMetric.step, RunMetric.value).where(RunMetric.run_id == run_id, RunMetric.name == "loss")
-            )).all()
-        )  # fmt: skip
+        curve = await loss_curve(session, run_id)
     trainer = [r for r in rows if r.source == "trainer"]
     resyncs = [r.payload for r in rows if r.payload.get("kind") == "journal_resync"]
     assert [r["events"] for r in resyncs] == [len(lost_early), len(lost_late)] and driver.journal_reads == 2
@@ -182,11 +189,8 @@ async def test_foreground_progress_shows_the_clouds_side(db, settings, tmp_path,
     from vibeflow.cli.runs_exec import follow_run
 
     cloud(Replay([LINES[:40], LINES]))
-    await store_split(db, settings)
-    text = recipe_text(max_steps=8) + "compute:\n  target: cloud\n  gpu: A100-80GB\n  spot: true\n"
-    async with db.session() as session:
-        run = await RunService(session, settings).create(parse_recipe(text), base_dir=tmp_path)
-    detail = await follow_run(db, settings, run.id, wait=True, show=True)
+    run_id = await create_run(db, settings, tmp_path)
+    detail = await follow_run(db, settings, run_id, wait=True, show=True)
     err = capsys.readouterr().err
     assert detail["status"] == "completed"
     assert "▸ launching a managed job: RunPod 1x_A100-80GB_SECURE $1.39/h" in err
