@@ -64,7 +64,9 @@ def test_demo_trains_evaluates_deploys_and_calls_the_endpoint(
         assert re.search(r"^Overall score: \d+/100 \(base \d+/100", text, re.MULTILINE), (
             "base vs tuned printed"
         )
-        assert re.search(r"^A: (['\"]).*\1$", text, re.MULTILINE), "the endpoint answered through the openai client"
+        assert re.search(r"^A: (['\"]).*\1$", text, re.MULTILINE), (
+            "the endpoint answered through the openai client"
+        )
 
         deployments = json.loads(run_cli("deployments", "list", "--json").stdout)
         assert [d["status"] for d in deployments] == ["live"]
