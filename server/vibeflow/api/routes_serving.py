@@ -71,6 +71,11 @@ class DeployBody(BaseModel):
     threads: int | None = Field(None, ge=1, description="CPU engine: torch threads")
     gpu: str | None = Field(None, description="cloud engine: GPU of each replica (default L4)")
     replicas: int | None = Field(None, ge=1, le=16, description="cloud engine: SkyServe replicas (default 1)")
+    start_timeout_s: int | None = Field(
+        None,
+        ge=10,
+        description="how long the engine may take to become healthy (default 300 s, cloud 3600 s)",
+    )
 
 
 class SplitBody(BaseModel):
@@ -124,7 +129,12 @@ async def deploy(body: DeployBody, request: Request) -> dict[str, Any]:
     manager = _manager(request)
     async with request.app.state.db.session() as session:
         run = await RunService(session, request.app.state.settings).get(body.run)
-    wanted = {"threads": body.threads, "gpu": body.gpu, "replicas": body.replicas}
+    wanted = {
+        "threads": body.threads,
+        "gpu": body.gpu,
+        "replicas": body.replicas,
+        "start_timeout_s": body.start_timeout_s,
+    }
     options = {name: value for name, value in wanted.items() if value}
     dep = await manager.deploy(
         run, body.engine, body.name, body.chat_template, body.cost_per_hour_usd, options

@@ -31,6 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     deploy.add_argument("--gpu", help="--cloud: GPU of each replica (default L4)")
     deploy.add_argument("--replicas", type=int, help="--cloud: SkyServe replicas (default 1)")
+    deploy.add_argument(
+        "--start-timeout",
+        type=int,
+        help="seconds the engine may take to become healthy (default 300; --cloud: 3600)",
+    )
     deploy.add_argument("--name", help="served model name (default: the run's name)")
     deploy.add_argument("--no-key", action="store_true", help="do not mint an API key")
     deploy.add_argument(
@@ -176,6 +181,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         "engine": args.engine,
         "gpu": args.gpu,
         "replicas": args.replicas,
+        "start_timeout_s": args.start_timeout,
         "name": args.name,
         "create_key": not args.no_key,
         "cost_per_hour_usd": args.cost_per_hour,
@@ -197,7 +203,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         "/api/deployments",
         start=True,
         json={k: v for k, v in body.items() if v is not None},
-        timeout=4000 if args.engine == "cloud" else 600,  # provisioning a cloud GPU and loading a model
+        # the engine's start (for the cloud: provisioning a GPU and loading the model) plus the check
+        timeout=(args.start_timeout or (3600 if args.engine == "cloud" else 300)) + 600,
     )
     if args.json:
         print_json(dep)

@@ -9,6 +9,7 @@ called with a per-deployment key because its endpoint is public.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import time
@@ -77,10 +78,17 @@ class CloudEngine:
         """Nothing to fork: launching is part of `wait_ready` (it blocks for minutes)."""
 
     async def wait_ready(self, timeout: float = 3600.0) -> str:
-        """Launch the service (or update it, or re-attach to it), then wait for READY and `/health`."""
+        """Launch the service (or update it, or re-attach to it), then wait for READY and `/health`.
+
+        A service that fails or is not ready in time is taken down (`sky serve down`) before the error is
+        raised: nothing is left running, and costing, in a state nobody follows.
+        """
         try:
             current = await asyncio.to_thread(self.driver.status, self.name)
-            if current is None or current.get("status") in GONE:
+            if current is not None and current.get("status") in GONE:
+                await asyncio.to_thread(self.driver.down, self.name, self.log_path)
+                current = None
+            if current is None:
                 await asyncio.to_thread(
                     self.driver.up, self.task_path, self.name, self.secrets, self.log_path
                 )
@@ -92,6 +100,11 @@ class CloudEngine:
             return await self._until_ready(timeout)
         except CloudError as error:
             raise EngineStartError(error.message, fix=error.fix, details=error.details) from error
+        except EngineStartError:
+            with contextlib.suppress(CloudError):
+                await asyncio.to_thread(self.driver.down, self.name, self.log_path)
+            self.stopped = True
+            raise
 
     async def _until_ready(self, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -103,8 +116,8 @@ class CloudEngine:
                 endpoint = (status or {}).get("endpoint")
                 if state in GONE:
                     raise EngineStartError(
-                        f"SkyServe service {self.name} is {state}",
-                        fix=f"read `sky serve logs {self.name} 1` and {self.log_path}; then "
+                        f"SkyServe service {self.name} is {state}; it was taken down",
+                        fix=f"read {self.log_path} (and `sky serve logs --controller {self.name}`), then "
                         "`vibeflow deployments start` to launch it again",
                     )
                 if state == READY and endpoint:
@@ -118,8 +131,9 @@ class CloudEngine:
                 await asyncio.sleep(POLL_S)
         raise EngineStartError(
             f"SkyServe service {self.name} was not ready within {timeout:.0f} s "
-            f"(last status: {(status or {}).get('status', 'unknown')}); it keeps running",
-            fix=f"watch it with `sky serve status {self.name}`; stop it with `vibeflow deployments stop`",
+            f"(last status: {(status or {}).get('status', 'unknown')}); it was taken down",
+            fix=f"read {self.log_path}; a large model may need longer: deploy again with "
+            "--start-timeout SECONDS, or pick a bigger GPU",
         )
 
     async def stop(self, grace_s: float = 0.0) -> None:
