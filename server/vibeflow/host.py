@@ -43,16 +43,22 @@ def session_token() -> str:
     return os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(32)
 
 
-def bind_loopback(host: str, port: int) -> socket.socket:
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        from vibeflow.errors import ConfigError
-
-        raise ConfigError(f"refusing to listen on {host}", fix="the API is loopback-only: use 127.0.0.1")
+def server_socket(host: str) -> socket.socket:
+    """An unbound TCP server socket for HOST's address family (used for the API and the gateway)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
     # without it a response's body waits ~40 ms for the client's delayed ACK.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def bind_loopback(host: str, port: int) -> socket.socket:
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        from vibeflow.errors import ConfigError
+
+        raise ConfigError(f"refusing to listen on {host}", fix="the API is loopback-only: use 127.0.0.1")
+    sock = server_socket(host)
     try:
         sock.bind((host, port))
     except OSError as error:

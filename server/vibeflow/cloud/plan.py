@@ -112,6 +112,37 @@ def estimate_hours(recipe: Any, base_dir: Path, gpu: str) -> dict[str, Any] | No
     return {"hours": estimate.time.seconds / 3600, "human": estimate.time.human, "basis": estimate.time.basis}
 
 
+OFFLINE_SOURCE = f"SkyPilot catalog {CATALOG_VERSION}, offline copy as of {CATALOG_AS_OF}"
+
+
+def price_source(clouds: list[str] | None) -> str:
+    return OFFLINE_SOURCE if clouds else "SkyPilot's live catalog"
+
+
+def run_optimizer(payload: dict[str, Any], clouds: list[str] | None, env: SkyEnv) -> dict[str, Any]:
+    """The runner's `plan` (validation + optimizer); with offline clouds, against the shipped catalog copy."""
+    extra: dict[str, str] = {}
+    if clouds:
+        payload = {**payload, "offline": True, "enabled": clouds}
+        extra["SKY_RUNTIME_DIR"] = str(offline_runtime())
+    return run_runner("plan", payload, env=env, extra_env=extra)
+
+
+def plan_fault(error: CloudError, clouds: list[str] | None) -> dict[str, Any]:
+    """The classified fault of a failed plan; without offline clouds, most failures mean none is enabled."""
+    from vibeflow.cloud.faults import classify
+
+    fault = classify(error.message)
+    if not clouds and fault["fault"] in ("no_clouds", "unknown", "no_capacity", "credentials"):
+        fault = {
+            **fault,
+            "fault": "no_clouds",
+            "message": "no cloud is enabled for SkyPilot",
+            "fix": ENABLE_HINT,
+        }
+    return fault
+
+
 def plan(
     recipe: Any,
     base_dir: Path,
@@ -129,10 +160,6 @@ def plan(
     payload: dict[str, Any] = {"config": resources_config(want)}
     if validate_yaml is not None:
         payload["validate_yaml"] = str(validate_yaml)
-    extra: dict[str, str] = {}
-    if clouds:
-        payload.update(offline=True, enabled=clouds)
-        extra["SKY_RUNTIME_DIR"] = str(offline_runtime())
     result: dict[str, Any] = {
         "gpu": want.gpu,
         "accelerator": want.accelerator,
@@ -141,29 +168,16 @@ def plan(
         "mode": "offline" if clouds else "live",
         "enabled_clouds": clouds,
         "time": time,
+        "price_source": price_source(clouds),
     }
-    if clouds:
-        result["price_source"] = f"SkyPilot catalog {CATALOG_VERSION}, offline copy as of {CATALOG_AS_OF}"
-    else:
-        result["price_source"] = "SkyPilot's live catalog"
     try:
-        answer = run_runner("plan", payload, env=env, extra_env=extra)
+        answer = run_optimizer(payload, clouds, env)
     except CloudError as error:
-        from vibeflow.cloud.faults import classify
-
         if error.kind == "invalid_task":
             raise
-        fault = classify(error.message)
-        if not clouds and fault["fault"] in ("no_clouds", "unknown", "no_capacity", "credentials"):
-            fault = {
-                **fault,
-                "fault": "no_clouds",
-                "message": "no cloud is enabled for SkyPilot",
-                "fix": ENABLE_HINT,
-            }
-        result.update(ok=False, fault=fault, detail=error.message)
+        result.update(ok=False, fault=plan_fault(error, clouds), detail=error.message)
         result["alternatives"] = catalog_prices(want)
-        result["price_source"] = f"SkyPilot catalog {CATALOG_VERSION}, offline copy as of {CATALOG_AS_OF}"
+        result["price_source"] = OFFLINE_SOURCE
         return result
     chosen = answer["chosen"]
     result["validated"] = answer.get("validated")
@@ -228,26 +242,18 @@ def plan_serving(task_path: Path, gpu: str, replicas: int, *, env: SkyEnv | None
         "config": resources_config(want, "vibeflow-serve-plan"),
         "validate_yaml": str(task_path),
     }
-    extra: dict[str, str] = {}
-    if clouds:
-        payload.update(offline=True, enabled=clouds)
-        extra["SKY_RUNTIME_DIR"] = str(offline_runtime())
     try:
-        answer = run_runner("plan", payload, env=env, extra_env=extra)
+        answer = run_optimizer(payload, clouds, env)
     except CloudError as error:
         if error.kind == "invalid_task":
             raise
-        from vibeflow.cloud.faults import classify
-
         offers = catalog_prices(want)[:5]
         listed = "; ".join(f"{o['cloud']} {o['instance_type']} ${o['usd_per_hour']:.2f}/h" for o in offers)
-        fault = classify(error.message)
-        no_clouds = not clouds and fault["fault"] in ("no_clouds", "unknown", "no_capacity", "credentials")
+        fault = plan_fault(error, clouds)
         raise CloudError(
-            "no cloud is enabled for SkyPilot" if no_clouds else fault["message"],
-            fix=(ENABLE_HINT if no_clouds else fault["fix"])
-            + (f" (catalog offers for {gpu}: {listed})" if listed else ""),
-            kind="no_clouds" if no_clouds else fault["fault"],
+            fault["message"],
+            fix=fault["fix"] + (f" (catalog offers for {gpu}: {listed})" if listed else ""),
+            kind=fault["fault"],
             details={"alternatives": offers, "detail": error.message},
         ) from error
     chosen = answer["chosen"]
@@ -255,10 +261,6 @@ def plan_serving(task_path: Path, gpu: str, replicas: int, *, env: SkyEnv | None
         "chosen": chosen,
         "replicas": replicas,
         "usd_per_hour": round(chosen["usd_per_hour"] * replicas, 4),
-        "price_source": (
-            f"SkyPilot catalog {CATALOG_VERSION}, offline copy as of {CATALOG_AS_OF}"
-            if clouds
-            else "SkyPilot's live catalog"
-        ),
+        "price_source": price_source(clouds),
         "validated": answer.get("validated"),
     }

@@ -11,6 +11,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from vibeflow.errors import ConfigError
+from vibeflow.host import server_socket
 
 if TYPE_CHECKING:
     from vibeflow.serving.manager import ServingManager
@@ -33,11 +34,7 @@ def gateway_address() -> tuple[str, int, bool]:
 
 
 def bind(host: str, port: int, explicit: bool) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP, and
-    # without it a response's body waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = server_socket(host)
     try:
         sock.bind((host, port))
     except OSError as error:
