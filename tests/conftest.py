@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,20 @@ def vibeflow_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         "VIBEFLOW_AUTO_EVAL", "0"
     )  # tests/evaluation turns auto-evaluation on where it tests it
     return home
+
+
+@pytest.fixture
+def settings(vibeflow_home: Path) -> Any:
+    """The Settings of this test's VIBEFLOW_HOME."""
+    from vibeflow.settings import load_settings
+
+    return load_settings()
+
+
+@pytest.fixture
+async def db(settings: Any) -> AsyncIterator[Any]:
+    """The store of this test's VIBEFLOW_HOME, migrated and open."""
+    from vibeflow.store.db import open_database
+
+    async with open_database(settings) as database:
+        yield database

@@ -6,15 +6,15 @@ import csv
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.gemini_stub import GeminiStub
 
-from vibeflow.settings import Settings, load_settings
-from vibeflow.store.db import Database, open_database
+from vibeflow.settings import Settings
+from vibeflow.store.db import Database
 
 API_KEY = "test-key-0123456789"
 Send = Callable[..., Awaitable[dict[str, Any]]]
@@ -37,17 +37,6 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[GeminiStub]:
         monkeypatch.setenv("VIBEFLOW_GEMINI_ATTEMPTS", "1")
         monkeypatch.setenv("VIBEFLOW_GEMINI_TIMEOUT_S", "3")
         yield server
-
-
-@pytest.fixture
-def settings(vibeflow_home: Path) -> Settings:
-    return load_settings()
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with open_database(settings) as database:
-        yield database
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import os
 import urllib.request
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from vibeflow.cloud.env import SkyEnv, installed, setup
 from vibeflow.cloud.errors import CloudError
-from vibeflow.settings import Settings, load_settings
-from vibeflow.store.db import Database, open_database
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -54,14 +51,3 @@ def sky_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sky_env: SkyEnv) -
     monkeypatch.delenv("VIBEFLOW_SKY_OFFLINE_CLOUDS", raising=False)
     monkeypatch.setenv("VIBEFLOW_SKY_VENV", str(sky_env.path))
     return home
-
-
-@pytest.fixture
-def settings(vibeflow_home: Path) -> Settings:
-    return load_settings()
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with open_database(settings) as database:
-        yield database

@@ -23,24 +23,13 @@ import pytest
 
 from vibeflow.data.canonical import SCHEMA
 from vibeflow.runs.manager import RunManager
-from vibeflow.settings import Settings, load_settings
+from vibeflow.settings import Settings
 from vibeflow.store.artifacts import ArtifactStore
-from vibeflow.store.db import Database, open_database
+from vibeflow.store.db import Database
 from vibeflow.store.models import Dataset, DatasetVersion, Project
 from vibeflow.store.models_runs import TERMINAL_STATUSES, Run
 
 FAKE_TRAINER = Path(__file__).with_name("fake_trainer")
-
-
-@pytest.fixture
-def settings(vibeflow_home: Path) -> Settings:
-    return load_settings()
-
-
-@pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    async with open_database(settings) as database:
-        yield database
 
 
 @pytest.fixture
