@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +48,33 @@ async def db(settings: Any) -> AsyncIterator[Any]:
 
     async with open_database(settings) as database:
         yield database
+
+
+@pytest.fixture
+def server(vibeflow_home: Path) -> Iterator[tuple[str, str]]:
+    """A real `vibeflow serve` subprocess for this test's home: (url, token)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vibeflow", "serve", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        info = json.loads(line)
+        yield info["url"], info["token"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def client(server: tuple[str, str]) -> Iterator[Any]:
+    """An httpx client for `server`, sending its token."""
+    import httpx
+
+    url, token = server
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as c:
+        yield c

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,75 +22,56 @@ REPLY_KEYS = {
 }
 
 
-@pytest.fixture
-def api(vibeflow_home: Path) -> Iterator[httpx.Client]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vibeflow", "serve", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    try:
-        line = proc.stdout.readline()
-        assert line, proc.stderr.read()
-        info = json.loads(line)
-        headers = {"Authorization": f"Bearer {info['token']}"}
-        with httpx.Client(base_url=info["url"], headers=headers, timeout=120) as client:
-            yield client
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
 @pytest.mark.usefixtures("offline")
-def test_agent_routes_offline(api: httpx.Client) -> None:
-    paths = api.get("/openapi.json").json()["paths"]
+def test_agent_routes_offline(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/agent/messages", "/api/agent/conversation", "/api/agent/recipe", "/api/agent/pick"} <= set(
         paths
     )
-    assert httpx.post(f"{api.base_url}/api/agent/messages", json={"message": "hi"}).status_code == 401
+    assert httpx.post(f"{client.base_url}/api/agent/messages", json={"message": "hi"}).status_code == 401
 
-    asked = api.post(
+    asked = client.post(
         "/api/agent/messages",
         json={"project": "default", "message": "a support bot", "dataset_version": None},
     )
     assert asked.status_code == 200 and set(asked.json()) == REPLY_KEYS
     assert asked.json()["mode"] == "offline" and asked.json()["recommendation"] is None
 
-    no_recipe = api.post("/api/agent/recipe", json={"project": "default"})
+    no_recipe = client.post("/api/agent/recipe", json={"project": "default"})
     assert (
         no_recipe.status_code == 400
         and "no recommendation" in no_recipe.json()["message"]
         and no_recipe.json()["fix"]
     )
 
-    picked = api.post("/api/agent/pick", json={"project": "default"}).json()
+    picked = client.post("/api/agent/pick", json={"project": "default"}).json()
     assert set(picked) == REPLY_KEYS and picked["recommendation"]["estimate"] == picked["estimate"]
 
-    recipe = api.post("/api/agent/recipe", json={"project": "default"}).json()
+    recipe = client.post("/api/agent/recipe", json={"project": "default"}).json()
     assert recipe["estimate"] == picked["estimate"] and recipe["yaml"].count("base_model:") == 1
 
-    history = api.get("/api/agent/conversation", params={"project": "default"}).json()
+    history = client.get("/api/agent/conversation", params={"project": "default"}).json()
     assert history["conversation_id"] == asked.json()["conversation_id"]
     assert [m["role"] for m in history["messages"]] == ["user", "assistant", "user", "assistant"]
     assert history["messages"][3]["recommendation"] == picked["recommendation"]
     assert all(m["created_at"] for m in history["messages"])
 
-    assert api.delete("/api/agent/conversation", params={"project": "default"}).status_code == 200
-    assert api.get("/api/agent/conversation", params={"project": "default"}).json()["messages"] == []
-    too_long = api.post("/api/agent/messages", json={"message": "x" * 9000})
+    assert client.delete("/api/agent/conversation", params={"project": "default"}).status_code == 200
+    assert client.get("/api/agent/conversation", params={"project": "default"}).json()["messages"] == []
+    too_long = client.post("/api/agent/messages", json={"message": "x" * 9000})
     assert too_long.status_code == 400 and "too long" in too_long.json()["message"]
 
 
 def test_agent_route_with_gemini(
-    stub: GeminiStub, api: httpx.Client
+    stub: GeminiStub, client: httpx.Client
 ) -> None:  # stub first: its env reaches the server
     stub.reply_function_call(
         "recommend_setup", {"task": "support bot", "n_examples": 1000, "priority": "cost", "gpu": "L4"}
     )
     stub.reply_text("A small model with LoRA on an L4 is enough.")
-    answer = api.post("/api/agent/messages", json={"message": "support bot, 1000 examples, cheap, L4"}).json()
+    answer = client.post(
+        "/api/agent/messages", json={"message": "support bot, 1000 examples, cheap, L4"}
+    ).json()
     assert answer["mode"] == "gemini" and answer["reply"] == "A small model with LoRA on an L4 is enough."
     assert answer["recommendation"]["device"] == "L4"
     assert stub.requests[-1].function_responses()[0]["name"] == "recommend_setup"
