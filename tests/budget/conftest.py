@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.runs.conftest import db, fake_trainer, manager, serve, settings  # noqa: F401 - fixtures
+from tests.runs.conftest import fake_trainer, manager, serve  # noqa: F401 - fixtures (settings, db: tests/conftest.py)
