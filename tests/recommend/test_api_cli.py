@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.support.model_dirs import SMOLLM2_PARAMS, write_model_dir
 
 from vibeflow.recommend.tools import TOOL_DECLARATIONS, call_tool
 
@@ -157,3 +158,44 @@ def test_agent_tools_are_plain_schemas_and_never_raise() -> None:
     assert call_tool("estimate_run", {"n_examples": "many"})["error"] == "InvalidArguments"
     assert call_tool("nope")["error"] == "UnknownTool"
     assert len(call_tool("list_models")["models"]) >= 21
+
+
+def _local_model_recipe(folder: Path, model: Path) -> Path:
+    (folder / "data.jsonl").write_text(
+        "\n".join(
+            json.dumps({"instruction": f"Where is order {i}?", "output": "It ships today."})
+            for i in range(50)
+        )
+        + "\n"
+    )
+    recipe = folder / "recipe.yaml"
+    recipe.write_text(
+        f"name: local-model\nbase_model: {model}\nmethod: lora\ndata:\n  path: data.jsonl\n"
+        "compute:\n  target: cloud\n  gpu: L4\n"
+    )
+    return recipe
+
+
+def test_cli_and_http_estimate_a_recipe_whose_base_model_is_a_local_folder(
+    client: TestClient, tmp_path: Path
+) -> None:
+    model = write_model_dir(tmp_path / "models" / "support-ft")
+    recipe = _local_model_recipe(tmp_path, model)
+    est = _cli("estimate", str(recipe), "--json", cwd=tmp_path)
+    assert est.returncode == 0, est.stderr
+    data = json.loads(est.stdout)
+    assert data["model"] == str(model) and data["memory"]["total_params"] == SMOLLM2_PARAMS
+    assert data["cost"]["chosen"]["compute_usd"] > 0 and not any(
+        "not in the catalog" in w for w in data["warnings"]
+    )
+    answer = client.post("/api/estimate", json={"recipe_path": str(recipe)})
+    assert answer.status_code == 200 and answer.json()["memory"]["total_params"] == SMOLLM2_PARAMS
+
+    empty = tmp_path / "models" / "empty"
+    empty.mkdir()
+    bad = _local_model_recipe(tmp_path, empty)
+    refused = _cli("estimate", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "no config.json" in refused.stderr and "fix: point base_model at the folder" in refused.stderr
+    error = client.post("/api/estimate", json={"recipe_path": str(bad)})
+    assert error.status_code == 400 and error.json()["error"] == "ModelDirectoryError" and error.json()["fix"]

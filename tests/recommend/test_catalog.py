@@ -138,7 +138,7 @@ def test_find_model_by_hub_id_alias_and_size() -> None:
     assert catalog.find_model("./my-model", params_b=0.2).params_b == 0.2
     with pytest.raises(UnknownModelError) as info:
         catalog.find_model("qwen-mystery")
-    assert "model_params_b" in info.value.fix
+    assert "vibeflow catalog models" in info.value.fix and "config.json" in info.value.fix
 
 
 def test_skypilot_catalog_hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -60,6 +60,8 @@ class RecipeAdvice:
     fields: dict[Path, FieldAdvice] = field(default_factory=dict)
     memory: MemoryFit | None = None
     estimate: Any = None
+    model: Any = None  # the base model's catalog entry (or the one read from its folder's config.json)
+    model_error: Any = None  # why the base model cannot be sized (a VibeFlowError with a fix), if it cannot
 
 
 def max_epochs(rows: int) -> float:
@@ -75,18 +77,22 @@ def _rules() -> Any:
         return None
 
 
-def _model(name: str) -> Any:
+def base_model(name: str) -> tuple[Any, Any]:
+    """(catalog entry, None) for a model the estimator can size, else (None, the typed error saying why)."""
     try:
         from vibeflow.recommend.catalog import find_model
 
-        return find_model(name)
-    except Exception:  # noqa: BLE001 - unknown model: rules that need its size are skipped
-        return None
+        return find_model(name), None
+    except ImportError:  # recommender absent: nothing to say about the model
+        return None, None
+    except Exception as error:  # noqa: BLE001 - unknown model: rules that need its size are skipped
+        return None, error
 
 
-def _field_advice(recipe: Any, rows: int | None, preset: dict[str, Any]) -> dict[Path, FieldAdvice]:
+def _field_advice(
+    recipe: Any, rows: int | None, preset: dict[str, Any], model: Any
+) -> dict[Path, FieldAdvice]:
     rules = _rules()
-    model = _model(recipe.base_model)
     low, high = FULL_LR_RANGE if recipe.method == "full" else LORA_LR_RANGE
     out: dict[Path, FieldAdvice] = {}
     if rules is not None and model is not None and rows:
@@ -171,7 +177,8 @@ def advise(recipe: Any, values: dict[str, Any], stats: dict[str, Any] | None, de
 
     rows = int(stats["rows"]) if stats and stats.get("rows") else None
     advice = RecipeAdvice(rows)
-    advice.fields = _field_advice(recipe, rows, preset_values(recipe.preset, recipe.method))
+    advice.model, advice.model_error = base_model(recipe.base_model)
+    advice.fields = _field_advice(recipe, rows, preset_values(recipe.preset, recipe.method), advice.model)
     if stats and rows:
         advice.memory, advice.estimate = memory_fit(recipe, values, stats, device)
     if advice.memory is not None:

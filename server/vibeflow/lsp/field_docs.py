@@ -140,3 +140,20 @@ def choice_markdown(path: Path, value: str) -> str | None:
     """Markdown for one enum choice (hovering `qlora` in `method: qlora`)."""
     text = CHOICES.get(path, {}).get(value)
     return f"**`{value}`** ({'.'.join(path)})\n\n{text}" if text else None
+
+
+def model_markdown(model: Any, estimate: Any = None) -> str:
+    """Markdown for the base model in effect: its size and shape (catalog or its own config.json) and the estimate."""
+    size = f"{model.params_b * 1000:.0f}M" if model.params_b < 1 else f"{model.params_b:.1f}B"
+    parts = [
+        f"*This model:* {model.name} · {size} parameters · {model.num_layers} layers, hidden "
+        f"{model.hidden_size}, {model.num_heads} heads ({model.num_kv_heads} KV) · context "
+        f"{model.context_length:,} · licence {model.license} · chat template {model.chat_template}",
+    ]
+    if model.notes:
+        parts.append(model.notes)
+    memory = getattr(estimate, "memory", None)
+    time = getattr(estimate, "time", None)
+    if memory is not None and time is not None:
+        parts.append(f"*Estimate:* peak memory {memory.total_gb:.1f} GB, {time.human} on {estimate.device}")
+    return "\n\n".join(parts)

@@ -49,6 +49,9 @@ def hover(session: RecipeSession, position: types.Position) -> types.Hover | Non
         current, preset = _resolved(analysis, context.path)
         advice = analysis.advice.fields.get(context.path) if analysis and analysis.advice else None
         text = field_docs.field_markdown(context.path, current, preset, advice)
+        model = analysis.advice.model if analysis and analysis.advice else None
+        if text is not None and context.path == ("base_model",) and model is not None:
+            text += "\n\n" + field_docs.model_markdown(model, analysis.advice.estimate)
     if text is None:
         return None
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))

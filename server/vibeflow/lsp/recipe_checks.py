@@ -257,10 +257,25 @@ def semantic_findings(
                 "small-dataset",
             )
         )
+    out += model_findings(advice, outline)
     out += _memory_findings(recipe, values, advice, outline, cuda)
     out += _hardware_findings(recipe, values, outline, cuda)
     out += _budget_findings(recipe, advice, outline)
     return out
+
+
+def model_findings(advice: adv.RecipeAdvice, outline: Outline) -> list[Finding]:
+    """The base model cannot be sized: an error for a folder that is not a model, else a warning (no estimate)."""
+    error = advice.model_error
+    if error is None or not getattr(error, "message", None):
+        return []
+    from vibeflow.recommend.errors import ModelDirectoryError
+
+    not_a_model = isinstance(error, ModelDirectoryError)
+    message = error.message + (f" — {error.fix}" if error.fix else "")
+    if not not_a_model:
+        message += " (no cost, time or memory estimate until then)"
+    return [_finding(outline, ("base_model",), message, ERROR if not_a_model else WARNING, "base-model")]
 
 
 def _memory_findings(

@@ -278,7 +278,8 @@ def _generic_model(name: str, params_b: float) -> ModelSpec:
 
 
 def find_model(name: str, params_b: float | None = None) -> ModelSpec:
-    """Catalog entry by id, Hub id or alias; an unknown name with a size ("7B") or `params_b` is estimated."""
+    """Catalog entry by id, Hub id or alias; a model directory or cached Hub model is read from its config.json;
+    any other name with a size ("7B") or `params_b` is estimated."""
     raw = (name or "").strip()
     if not raw:
         raise UnknownModelError(
@@ -295,6 +296,11 @@ def find_model(name: str, params_b: float | None = None) -> ModelSpec:
             hub.split("/")[-1].removesuffix("-it"),
         }:
             return model
+    from vibeflow.recommend.model_shape import local_spec, looks_like_path
+
+    local = local_spec(raw)  # a model directory or a cached Hub model: its own config.json, exact shape
+    if local is not None:
+        return local
     if params_b is None:
         match = _SIZE.search(Path(raw).name)
         if match:
@@ -303,11 +309,21 @@ def find_model(name: str, params_b: float | None = None) -> ModelSpec:
     if params_b:
         return _generic_model(raw, params_b)
     ids = [m.id for m in models()]
+    if looks_like_path(raw):
+        raise UnknownModelError(
+            f"no model directory at '{raw}' (and no size in its name)",
+            fix="point base_model at an existing folder that holds the model's config.json (an absolute path: "
+            "training runs in the run's own folder), or use a catalog id (`vibeflow catalog models`)",
+            details={"known": ids},
+        )
     close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}? " if close else ""
+    fetch = f", or fetch its config once: `hf download {raw} config.json`" if "/" in raw else ""
     raise UnknownModelError(
-        f"unknown base model '{raw}' and no size in its name",
-        fix=f"{hint}use a catalog id (`vibeflow catalog models`) or give model_params_b (billions)",
+        f"unknown base model '{raw}': not in the catalog, not a model directory, not in the Hugging Face "
+        "cache, and no size in its name",
+        fix=f"{hint}use a catalog id (`vibeflow catalog models`) or point base_model at a local model "
+        f"directory with a config.json{fetch}",
         details={"known": ids},
     )
 

@@ -10,7 +10,11 @@ class InvalidRequestError(ConfigError):
 
 
 class UnknownModelError(ConfigError):
-    """The base model is not in the catalog and its size cannot be inferred from its name."""
+    """The base model is not in the catalog, not a model folder, and its size cannot be inferred from its name."""
+
+
+class ModelDirectoryError(UnknownModelError):
+    """A base model folder cannot be sized: no config.json, unreadable, or missing the shape fields."""
 
 
 class UnknownGPUError(ConfigError):

@@ -169,7 +169,7 @@ def estimate_memory(
         seq_len=seq_len,  # type: ignore[arg-type]
         gradient_checkpointing=gradient_checkpointing,
         trainable_params=int(trainable),
-        total_params=int(n),
+        total_params=round(n),
         total_gb=_gb(subtotal + overhead),
         breakdown=breakdown,
     )

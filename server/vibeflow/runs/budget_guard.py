@@ -110,8 +110,8 @@ async def guard_start(
     overridden); None when the run cannot be estimated (it is then not guarded, and says so)."""
     try:
         est = estimate_for_run(recipe, prepared)
-    except VibeFlowError as error:  # e.g. a local model folder the catalog cannot size: never block the run
-        log.warning("no estimate for %s, budget not checked: %s", recipe.name, error.message)
+    except VibeFlowError as error:  # e.g. a Hub id neither in the catalog nor cached: never block the run
+        log.warning("no estimate for %s, budget not checked: %s (%s)", recipe.name, error.message, error.fix)
         return None
     state = await month_state(session)
     free = not est.cost.chosen or est.cost.chosen.compute_usd <= 0
@@ -145,7 +145,8 @@ def record_start(session: AsyncSession, run: Run, guarded: tuple[Estimate, Budge
                 code="budget_unchecked",
                 severity="info",
                 message="no cost/time estimate for this model, so the budget guard could not check this run",
-                fix="use a catalog model (`vibeflow catalog models`) or a Hub id with its size in the name",
+                fix="use a catalog model (`vibeflow catalog models`) or a local model directory with its "
+                "config.json, or fetch the Hub model's config once (`hf download ORG/NAME config.json`)",
             ).payload(),
         )
         return
