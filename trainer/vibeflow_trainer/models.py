@@ -1,4 +1,4 @@
-"""Finds the base model (demo id, local directory or Hub id, offline-aware) and loads it for each method."""
+"""Finds the base model (packaged id, local directory or Hub id, offline-aware) and loads it for each method."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from vibeflow_trainer.assets_paths import DEMO_MODEL_ID
+from vibeflow_trainer.assets_paths import DEMO_MODEL_ID, SMOLLM2_ID
 from vibeflow_trainer.errors import ModelNotFoundError
 from vibeflow_trainer.spec import RunSpec
 
 _TRUE = ("1", "true", "yes", "on")
 _OFFLINE_FIX = (
-    f"use a local model directory as base_model, or the demo base '{DEMO_MODEL_ID}'; with network access, "
+    f"use a local model directory as base_model, or the offline default '{SMOLLM2_ID}'; with network access, "
     "any Hugging Face model id works"
 )
 
@@ -49,6 +49,10 @@ def resolve_base_model(name: str) -> ResolvedModel:
         from vibeflow_trainer.demo_model import ensure_demo_model
 
         return ResolvedModel(name, str(ensure_demo_model()), True, True)
+    if name == SMOLLM2_ID:
+        from vibeflow_trainer.smollm2 import ensure_smollm2_model
+
+        return ResolvedModel(name, str(ensure_smollm2_model()), False, True)
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
@@ -69,7 +73,8 @@ def resolve_base_model(name: str) -> ResolvedModel:
         return ResolvedModel(name, name, False, True)
     if _offline() or not _hub_reachable():
         raise ModelNotFoundError(
-            f"model {name} is not available offline; use a local path or the demo base", _OFFLINE_FIX
+            f"model {name} is not available offline; use a local path or the offline default base",
+            _OFFLINE_FIX,
         )
     return ResolvedModel(name, name, False, False)
 
@@ -83,7 +88,7 @@ def _hub_error(resolved: ResolvedModel, exc: Exception) -> ModelNotFoundError:
         )
     return ModelNotFoundError(
         f"model {resolved.name} could not be loaded: {exc}",
-        "check the model id spelling, or use a local path or the demo base",
+        "check the model id spelling, or use a local path or the offline default base",
     )
 
 
