@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from vibeflow.evaluation.views import fmt
@@ -11,7 +12,25 @@ def _arrow(row: dict[str, Any]) -> str:
     return {True: "↑ better", False: "↓ worse", None: "="}[row["better"]]
 
 
-def render_text(detail: dict[str, Any], examples: int = 2) -> str:
+_DIFF_LABELS = {"token_f1": "Token F1", "rouge_l": "ROUGE-L", "semantic_similarity": "Semantic similarity"}
+
+
+def difference_lines(differences: dict[str, Any]) -> list[str]:
+    """Tuned minus base per metric with its paired-bootstrap 95% interval (see evaluation/significance.py)."""
+    rows = [(k, d) for k, d in differences.items() if d.get("mean") is not None]
+    if not rows:
+        return []
+    n = rows[0][1]["n"]
+    lines = ["", f"Tuned - base, 95% bootstrap interval over {n} held-out examples:"]
+    for key, d in rows:
+        lines.append(
+            f"  {_DIFF_LABELS.get(key, key):<22}{d['mean']:+.3f}  [{d['low']:+.3f}, {d['high']:+.3f}]  {d['verdict']}"
+        )
+    return lines
+
+
+def render_text(detail: dict[str, Any], examples: int = 2, command: Callable[[str], str] = str) -> str:
+    """The evaluation for a terminal; `command` turns a suggested `vibeflow …` line into one that runs here."""
     lines = [f"Evaluation {detail['id']} of run {detail['run_id']}: {detail['status']}"]
     if detail["status"] != "completed":
         error = detail.get("error") or {}
@@ -38,6 +57,7 @@ def render_text(detail: dict[str, Any], examples: int = 2) -> str:
         lines.append(
             f"{row['label']:<36}{fmt(row['base'], row['unit']):>12}{fmt(row['tuned'], row['unit']):>12}  {_arrow(row)}"
         )
+    lines += difference_lines(summary.get("differences") or {})
     length = summary["length"]["tuned"]
     if length.get("alert"):
         lines.append(f"⚠ length ratio {length['ratio']:.2f}: answers are {length['alert'].replace('_', ' ')}")
@@ -67,5 +87,8 @@ def render_text(detail: dict[str, Any], examples: int = 2) -> str:
             f"  base:      {example['base']['output'][:200]}",
             f"  tuned:     {example['tuned']['output'][:200]}",
         ]
-    lines += ["", f"Full report: vibeflow eval export {detail['id']} --html report.html --pdf report.pdf"]
+    lines += [
+        "",
+        "Full report: " + command(f"vibeflow eval export {detail['id']} --html report.html --pdf report.pdf"),
+    ]
     return "\n".join(lines)

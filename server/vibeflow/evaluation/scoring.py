@@ -14,6 +14,7 @@ from typing import Any
 
 from vibeflow.errors import VibeFlowError
 from vibeflow.evaluation.loader import load_metric
+from vibeflow.evaluation.significance import differences
 
 MODELS = ("base", "tuned")
 RETENTION_ALERT = 0.95  # alert when the tuned model keeps less than 95% of the base's general-knowledge score
@@ -195,6 +196,7 @@ def score_directory(directory: Path) -> dict[str, Any]:
     return {
         "models": models,
         "examples": examples,
+        "differences": differences(examples),
         "forgetting": forgetting_check(directory),
         "result": result,
     }

@@ -46,7 +46,7 @@ class EvalOptions:
     seed: int = 42
     forgetting: bool = True
     general_set: str | None = None  # another quiz (JSONL); default $VIBEFLOW_EVAL_GENERAL_SET, else ours
-    embedding_model: str = "base"
+    embedding_model: str = "auto"  # all-MiniLM-L6-v2 when installed; "base" or a local model directory
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EvalOptions:
@@ -320,7 +320,7 @@ class EvaluationService:
             "temperature": options.get("temperature", 0.0),
             "max_prompt_tokens": int(run.spec.get("max_seq_length") or 1024),
             "general_set_path": general,
-            "embedding_model": options.get("embedding_model") or "base",
+            "embedding_model": options.get("embedding_model") or "auto",
         }
 
     async def _context(self, session: Any, run: Run) -> dict[str, Any]:
@@ -389,6 +389,7 @@ class EvaluationService:
             },
             "judge": {k: v for k, v in judge.items() if k != "verdicts"},
             "forgetting": forgetting,
+            "differences": scored.get("differences", {}),
             "executive_summary": quality.summary_text(scores, gate_key, judge, forgetting),
             "info": result,
             "demo_base": bool(result.get("base_is_demo")),

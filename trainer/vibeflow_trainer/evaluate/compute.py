@@ -174,13 +174,25 @@ def embed(
     batch_size: int,
     device: Any,
     max_tokens: int = 512,
+    add_special_tokens: bool = False,
     progress: Progress = _noop,
 ) -> Any:
-    """L2-normalised mean of the last hidden layer over each text's tokens (a zero vector for an empty text)."""
+    """L2-normalised mean of the last hidden layer over each text's tokens (a zero vector for an empty text).
+
+    A sentence-embedding model (add_special_tokens=True) is pooled over its [CLS]/[SEP] too, as
+    sentence-transformers does; a causal LM used as a stand-in is pooled over the text's own tokens.
+    """
     import numpy as np
     import torch
 
-    encoded = [tokenizer(text, add_special_tokens=False)["input_ids"][:max_tokens] for text in texts]
+    def encode(text: str) -> list[int]:
+        if not text:
+            return []
+        if add_special_tokens:
+            return list(tokenizer(text, truncation=True, max_length=max_tokens)["input_ids"])
+        return list(tokenizer(text, add_special_tokens=False)["input_ids"][:max_tokens])
+
+    encoded = [encode(text) for text in texts]
     vectors: list[Any] = [None] * len(texts)
     order = _order([len(e) for e in encoded])
     done = 0

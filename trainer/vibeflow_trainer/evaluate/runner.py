@@ -90,6 +90,14 @@ class _Reporter:
         return report
 
 
+def default_max_new_tokens(reference_lengths: list[int]) -> int:
+    """1.25 x the 90th-percentile reference length + 16, within [32, 512]: room for a full answer without
+    letting one outlier reference make every generation (and a rambling base model) run 3x longer."""
+    ordered = sorted(reference_lengths)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] if ordered else 0
+    return max(32, min(512, int(1.25 * p90) + 16))
+
+
 def evaluate(spec: EvalSpec, events: EventWriter) -> dict[str, Any]:
     from vibeflow_trainer.evaluate import compute
     from vibeflow_trainer.evaluate.models import load_pair
@@ -114,7 +122,7 @@ def evaluate(spec: EvalSpec, events: EventWriter) -> dict[str, Any]:
         example.update(prompt=prompt, reference=reference)
         prompts.append(ids)
         refs.append(compute.reference_ids(tok, prompt, reference, ids))
-    max_new = spec.max_new_tokens or max(32, min(512, int(1.5 * max(len(r) for r in refs)) + 16))
+    max_new = spec.max_new_tokens or default_max_new_tokens([len(r) for r in refs])
     outputs: dict[str, list[compute.Generated]] = {}
     ref_logprobs: dict[str, list[tuple[float, int]]] = {}
     quiz_scores: dict[str, list[list[float]]] = {}
@@ -218,25 +226,36 @@ def evaluate(spec: EvalSpec, events: EventWriter) -> dict[str, Any]:
 
 
 def _embeddings(spec: EvalSpec, pair: Any, texts: list[str], report: _Reporter) -> tuple[Any, str]:
-    from vibeflow_trainer.evaluate import compute
+    from vibeflow_trainer.evaluate import compute, embedder
 
-    if spec.embedding_model not in ("", "base"):
-        path = Path(spec.embedding_model).expanduser()
-        if (path / "config.json").is_file():
-            from transformers import AutoModel, AutoTokenizer
-
-            model = AutoModel.from_pretrained(str(path)).to(pair.device).eval()
-            tokenizer = AutoTokenizer.from_pretrained(str(path))
-            vectors = compute.embed(
-                model,
-                tokenizer,
-                texts,
-                batch_size=spec.batch_size,
-                device=pair.device,
-                progress=report.phase("embed"),
+    choice = spec.embedding_model or "auto"
+    if choice == "auto":
+        found = embedder.packaged_minilm()
+        if found is None:
+            pair.notes.append(
+                f"all-MiniLM-L6-v2 is not installed, so similarity used the base model: {embedder.INSTALL_FIX}"
             )
-            return vectors, f"{path.name} (mean-pooled last hidden state)"
-        pair.notes.append(f"embedding model {path} not found; used the base model's hidden states instead")
+        path, label = found, embedder.LABEL
+    elif choice != "base":
+        path = Path(choice).expanduser()
+        label = f"{path.name} (mean pooling, normalised)"
+        if not (path / "config.json").is_file():
+            pair.notes.append(
+                f"embedding model {path} not found; used the base model's hidden states instead"
+            )
+            path = None
+    else:
+        path = None
+    if path is not None:
+        from transformers import AutoModel, AutoTokenizer
+
+        model = AutoModel.from_pretrained(str(path)).to(pair.device).eval()
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        vectors = compute.embed(
+            model, tokenizer, texts, batch_size=max(spec.batch_size, 32), device=pair.device,
+            max_tokens=embedder.MAX_TOKENS, add_special_tokens=True, progress=report.phase("embed"),
+        )  # fmt: skip
+        return vectors, label
     with pair.use("base") as model:
         vectors = compute.embed(
             model,
@@ -246,7 +265,7 @@ def _embeddings(spec: EvalSpec, pair: Any, texts: list[str], report: _Reporter) 
             device=pair.device,
             progress=report.phase("embed"),
         )
-    label = "base model hidden states (mean-pooled last layer)"
+    label = "base model hidden states (mean-pooled last layer; a stand-in, not a sentence-embedding model)"
     if pair.is_demo:
         label += "; demo base with random weights, so similarity is not meaningful"
     return vectors, label

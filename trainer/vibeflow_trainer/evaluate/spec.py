@@ -22,12 +22,14 @@ class EvalSpec:
     eval_id: str = ""
     max_examples: int = 50  # seeded sample of the held-out split (0 = all)
     seed: int = 42
-    max_new_tokens: int | None = None  # None: 1.5 x the longest sampled reference + 16, within [32, 512]
+    max_new_tokens: int | None = None  # None: 1.25 x the 90th-percentile reference + 16, in [32, 512]
     batch_size: int = 8
     temperature: float = 0.0  # 0 = greedy
     max_prompt_tokens: int = 1024  # longer prompts keep their end
     general_set_path: str | None = None  # forgetting quiz (JSONL: question, choices, answer)
-    embedding_model: str = "base"  # "base": mean-pooled base-model hidden states; or a local model directory
+    # "auto": all-MiniLM-L6-v2 from its wheel (else the base model's hidden states, with a note); "base"; or a
+    # local sentence-embedding model directory.
+    embedding_model: str = "auto"
     device: str = "auto"  # auto | cpu | cuda
 
     def __post_init__(self) -> None:
