@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -261,8 +262,19 @@ def code_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeServer
 def workspace(tmp_path: Path) -> Path:
     """A private copy of examples/workspace (symlinked datasets copied as real files)."""
     dest = tmp_path / "workspace"
-    shutil.copytree(WORKSPACE_TEMPLATE, dest, symlinks=False)
+    copy_workspace(dest)
     return dest
+
+
+def copy_workspace(dest: Path) -> None:
+    """examples/workspace, on the random-weights test model: these tests check the IDE, not what a model learns
+    (the real default base is trained end to end by tests/trainer/test_smollm2.py and the demo)."""
+    shutil.copytree(WORKSPACE_TEMPLATE, dest, symlinks=False)
+    recipe = dest / "vibeflow.yaml"
+    text = recipe.read_text(encoding="utf-8")
+    swapped = re.sub(r"^base_model: \S+", "base_model: vibeflow-demo-tiny", text, count=1, flags=re.MULTILINE)
+    assert swapped != text, "examples/workspace/vibeflow.yaml has no base_model line to swap"
+    recipe.write_text(swapped, encoding="utf-8")
 
 
 @pytest.fixture

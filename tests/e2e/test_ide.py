@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import WORKSPACE_TEMPLATE, CodeServer, Driver
+from .conftest import CodeServer, Driver, copy_workspace
 
 
 def _learning_rate(recipe: Path) -> float:
@@ -150,7 +149,7 @@ def completed_run(code_server: CodeServer, tmp_path_factory: pytest.TempPathFact
     runs = [r for r in code_server.cli("runs", "list") if r["status"] == "completed"]
     if not runs:
         ws = tmp_path_factory.mktemp("cli-run") / "workspace"
-        shutil.copytree(WORKSPACE_TEMPLATE, ws, symlinks=False)
+        copy_workspace(ws)
         code_server.cli(
             "train", "--set", "training.learning_rate=5.0e-4", "--max-steps", "8", cwd=ws, timeout=1200
         )

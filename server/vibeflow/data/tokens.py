@@ -3,8 +3,8 @@
 `get_token_counter(model)` resolves, in order:
 
 1. ``None`` or ``"approx"``: `ApproxTokenCounter` (below), exact=False.
-2. ``"vibeflow-demo-tiny"``: the byte-level BPE tokenizer the trainer ships
-   (``vibeflow_trainer/assets/demo_tokenizer/tokenizer.json``); approximation if that file is absent.
+2. ``"vibeflow-demo-tiny"`` or ``"smollm2-135m-instruct"``: the tokenizer the trainer ships for it
+   (``vibeflow_trainer/assets/{demo,smollm2}_tokenizer/tokenizer.json``); approximation if that file is absent.
 3. A local directory holding ``tokenizer.json`` (or the path of such a file): that tokenizer.
 4. A Hub model id: its ``tokenizer.json`` from the local Hugging Face cache if it was downloaded before;
    otherwise (machines here are offline) the approximation, with `note` saying so for the report.
@@ -25,6 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 DEMO_MODEL_ID = "vibeflow-demo-tiny"
+SMOLLM2_ID = "smollm2-135m-instruct"
+# Models the trainer builds offline, and the tokenizer each ships under vibeflow_trainer/assets/.
+_SHIPPED_TOKENIZERS = {DEMO_MODEL_ID: "demo_tokenizer", SMOLLM2_ID: "smollm2_tokenizer"}
 APPROX = "approx"
 ASCII_CHARS_PER_TOKEN = 4.0  # English with GPT-2/Llama-class BPE vocabularies: 3.5-4.5 characters per token
 EXTRA_BYTES_PER_TOKEN = 2.0  # non-ASCII: Cyrillic/Greek (2 bytes) ~2 chars/token, CJK (3 bytes) ~1 token/char
@@ -118,14 +121,18 @@ def count_tokens(counter: TokenCounter, texts: pa.Array | pa.ChunkedArray) -> np
     return np.asarray(out, dtype=np.int64)
 
 
-def demo_tokenizer_path() -> Path:
-    """Where the trainer package keeps the demo tokenizer (found without importing the trainer)."""
+def shipped_tokenizer_path(model: str = DEMO_MODEL_ID) -> Path:
+    """Where the trainer package keeps a packaged model's tokenizer (found without importing the trainer)."""
     spec = importlib.util.find_spec("vibeflow_trainer")
     if spec is not None and spec.submodule_search_locations:
         base = Path(next(iter(spec.submodule_search_locations)))
     else:
         base = Path(__file__).resolve().parents[3] / "trainer" / "vibeflow_trainer"
-    return base / "assets" / "demo_tokenizer" / "tokenizer.json"
+    return base / "assets" / _SHIPPED_TOKENIZERS[model] / "tokenizer.json"
+
+
+def demo_tokenizer_path() -> Path:
+    return shipped_tokenizer_path(DEMO_MODEL_ID)
 
 
 def _hub_cache_tokenizer(model: str) -> Path | None:
@@ -144,14 +151,13 @@ def get_token_counter(model: str | None) -> TokenCounter:
     """The best counter available offline for `model` (see the module docstring for the order)."""
     if model is None or model == APPROX:
         return ApproxTokenCounter()
-    if model == DEMO_MODEL_ID:
-        path = demo_tokenizer_path()
+    if model in _SHIPPED_TOKENIZERS:
+        path = shipped_tokenizer_path(model)
         if path.is_file():
-            return HFTokenizerCounter(path, DEMO_MODEL_ID)
+            return HFTokenizerCounter(path, model)
         return ApproxTokenCounter(
-            name=f"{APPROX} ({DEMO_MODEL_ID} tokenizer not found)",
-            note=f"{path} is missing (build it with `python -m vibeflow_trainer.tools.build_demo_tokenizer`); "
-            "token counts are approximate",
+            name=f"{APPROX} ({model} tokenizer not found)",
+            note=f"{path} is missing (reinstall VibeFlow's trainer package); token counts are approximate",
         )
     local = Path(model).expanduser()
     if local.is_dir() and (local / "tokenizer.json").is_file():

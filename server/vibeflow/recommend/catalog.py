@@ -45,6 +45,7 @@ class ModelSpec(BaseModel):
     lora_target_modules: list[str]
     gated: bool = False
     demo: bool = False
+    packaged: bool = False  # built offline from a PyPI wheel (no download): usable on any machine
     estimated: bool = False
     notes: str = ""
     source: str
@@ -286,6 +287,9 @@ def find_model(name: str, params_b: float | None = None) -> ModelSpec:
             "no base model given", fix="pass a catalog id, e.g. qwen2.5-1.5b (see `vibeflow catalog models`)"
         )
     key = raw.lower().rstrip("/")
+    for model in models():  # an exact id wins over another entry's alias
+        if key == model.id.lower():
+            return model
     for model in models():
         hub = model.hf_id.lower()
         if key in {

@@ -212,6 +212,9 @@ def request_from_recipe(
         recipe = parse_recipe(yaml.safe_dump(source))
     if not isinstance(recipe, Recipe):
         raise InvalidRequestError("not a recipe", fix="pass the contents of vibeflow.yaml or estimate fields")
+    from vibeflow.recipe.model import resolve_base_model
+
+    recipe = recipe.model_copy(update={"base_model": resolve_base_model(recipe.base_model, base_dir)})
     if not stats:
         if recipe.data.path:
             path = Path(recipe.data.path)

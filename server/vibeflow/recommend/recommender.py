@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vibeflow.recommend import rules
+from vibeflow.recommend.availability import available_here
 from vibeflow.recommend.calibration import load_store
 from vibeflow.recommend.catalog import CPU_ID, GPUSpec, ModelSpec, find_gpu, gpu_note, gpus, models
 from vibeflow.recommend.errors import NoFeasibleConfigError
@@ -99,6 +100,10 @@ def _hyper(
     largest, memory, fit = chosen
     batch = min(largest, effective)  # never more per device than the effective batch
     accumulation = max(1, math.ceil(effective / batch))
+    cpu_why = None
+    if not device.cuda:
+        batch, cpu_why = rules.cpu_batch(largest, effective)
+        accumulation = 1
     if batch < largest:
         memory = estimate_memory(
             model,
@@ -122,6 +127,8 @@ def _hyper(
         )
         if accumulation > 1:
             batch_why += f"; accumulation {accumulation} reaches the effective batch of {effective}"
+    if cpu_why:
+        batch_why = f"{cpu_why} ({memory.total_gb:.1f} GB of {device.memory_gb:g} GB at {seq} tokens)"
     lr, lr_why = rules.learning_rate(n_train, method, model)
     epochs, epochs_why = rules.epochs(n_train, req.priority)
     lora = method != "full"
@@ -199,12 +206,19 @@ def _quality(model: ModelSpec, method: str, profile: rules.TaskProfile, n: int) 
     return score
 
 
-def _models(req: RecommendRequest, task: str) -> list[ModelSpec]:
+def _models(req: RecommendRequest, task: str, here: bool) -> list[ModelSpec]:
+    """Catalog models for this request; when training on this machine's CPU, only those it can load now.
+
+    A named GPU may be another machine (the user's workstation, a cluster) with its own network and cache,
+    so only the CPU of this machine is checked for availability.
+    """
     need = req.avg_tokens_in + req.avg_tokens_out + 10
     demo_ok = any(word in task.lower() for word in DEMO_WORDS)
     keep = []
     for model in models():
         if model.demo and not demo_ok:
+            continue
+        if here and not available_here(model):
             continue
         if model.context_length < need or (req.commercial_use and not model.commercial_use):
             continue
@@ -234,7 +248,7 @@ def candidates(
     n_train, n_eval = split_counts(req.n_examples)
     found: list[Candidate] = []
     for device in devices:
-        for model in _models(req, task):
+        for model in _models(req, task, here=device.id == CPU_ID):
             fitted_lora = False
             for method in _methods(device, req.n_examples):
                 if method == "qlora" and fitted_lora:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vibeflow.data.versions import DatasetService
 from vibeflow.errors import NotFoundError
-from vibeflow.recipe.model import Recipe
+from vibeflow.recipe.model import Recipe, resolve_base_model
 from vibeflow.runs import budget_guard  # also registers the calibration finish hook
 from vibeflow.runs.adjust import Suggestion, apply_changes, config_diff, diff_tree, effective_diff, suggest
 from vibeflow.runs.datasets import DataPreparer
@@ -60,6 +60,7 @@ class RunService:
 
             require()  # the SkyPilot venv exists, else a CloudError whose fix is `vibeflow cloud setup`
         base = base_dir or (recipe_path.parent if recipe_path else Path.cwd())
+        recipe = recipe.model_copy(update={"base_model": resolve_base_model(recipe.base_model, base)})
         datasets = DatasetService(self.session, self.settings)
         preparer = DataPreparer(datasets)
         if parent is not None and parent.train_version_id:  # lineage: a retry trains on the very same data
