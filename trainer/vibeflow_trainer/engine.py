@@ -49,6 +49,7 @@ class Run:
         self.manifest: dict[str, Any] = {}
         self.checkpoint: Path | None = None
         self.step = 0
+        self.eval_total = 0
 
     # -- public -------------------------------------------------------------------------------------------
     def execute(self) -> int:
@@ -97,6 +98,8 @@ class Run:
         train = load_conversations(spec.train_path, "train_path")
         evals = load_conversations(spec.eval_path, "eval_path") if spec.eval_path else None
         self._check_data(train, evals)
+        self.eval_total = len(evals) if evals else 0
+        evals = _bounded(evals, spec.eval_max_rows, spec.seed)
         resume_from = resolve_resume(self.resume_mode, self.out)
         for path in discard_incomplete(checkpoints_dir(self.out)):
             self.events.emit(
@@ -210,6 +213,7 @@ class Run:
             "chat_format": setup.mode,
             "train_rows": len(train),
             "eval_rows": len(evals) if evals else 0,
+            "eval_rows_held_out": self.eval_total,
         }
         callback = EventsCallback(
             self.events, self.metrics, self.stop, spec.batch_size * spec.gradient_accumulation, detail, cuda
@@ -315,6 +319,16 @@ class Run:
         self.manifest.update(status=status, finished_at=time.time(), **detail)
         with contextlib.suppress(OSError):
             write_manifest(self.out / "manifest.json", self.manifest)
+
+
+def _bounded(evals: LoadedDataset | None, limit: int, seed: int) -> LoadedDataset | None:
+    """At most `limit` eval conversations, a seeded sample in file order (eval_loss cost stays bounded)."""
+    if evals is None or len(evals) <= limit:
+        return evals
+    import random
+
+    keep = sorted(random.Random(seed).sample(range(len(evals)), limit))
+    return LoadedDataset(evals.path, [evals.conversations[i] for i in keep], evals.skipped_rows)
 
 
 def run(spec: RunSpec, resume: str = "auto", stream: IO[str] | None = None) -> int:

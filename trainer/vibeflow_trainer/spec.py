@@ -61,6 +61,9 @@ class RunSpec:
     checkpoint_every: int = 100
     keep_checkpoints: int = 3
     eval_every: int | None = None
+    eval_max_rows: int = (
+        64  # rows of eval_path scored for eval_loss (a seeded sample; the evaluation uses all)
+    )
     log_every: int = 1
     gradient_stats_every: int = 50
     eval_path: str | None = None
@@ -143,6 +146,10 @@ def _problems(spec: RunSpec) -> list[str]:
     need(
         _int(spec.gradient_stats_every) and spec.gradient_stats_every >= 0,
         "gradient_stats_every must be >= 0 (0 = off)",
+    )
+    need(
+        _int(spec.eval_max_rows) and spec.eval_max_rows >= 1,
+        f"eval_max_rows must be an integer >= 1 (got {spec.eval_max_rows})",
     )
     if spec.eval_every is not None:
         need(
