@@ -20,8 +20,9 @@ from vibeflow.cli.demo_steps import (
     stage_recommend,
     stage_train,
 )
-from vibeflow.cli.output import EXIT_ERROR, add_json_flag, print_json, progress_printer
+from vibeflow.cli.output import EXIT_ERROR, add_json_flag, print_json, progress_printer, runnable
 from vibeflow.cli.render import render_report, render_version
+from vibeflow.recipe.model import DEFAULT_BASE_MODEL
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "support.csv"
@@ -50,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-steps", type=int, default=DEMO_MAX_STEPS, help=f"training steps (default {DEMO_MAX_STEPS})"
     )
+    p.add_argument(
+        "--base-model",
+        default=DEFAULT_BASE_MODEL,
+        help=f"base model to train (default {DEFAULT_BASE_MODEL}, offline); a catalog id, Hub id or model directory",
+    )
     p.add_argument("--no-train", action="store_true", help="stop after the recommendation and estimate")
     p.add_argument("--no-deploy", action="store_true", help="stop after training and evaluation")
     add_json_flag(p)
@@ -68,7 +74,7 @@ def _data_stage(args: argparse.Namespace, state: DemoState) -> None:
 
     async def work(service):  # noqa: ANN001, ANN202
         imported = await service.import_file(
-            args.data, options=ReportOptions(model="vibeflow-demo-tiny"), progress=progress
+            args.data, options=ReportOptions(model=args.base_model), progress=progress
         )
         fixed = await service.fix(imported.id, DEMO_FIXES, progress=progress)
         train, test = await service.split(fixed.id, test_fraction=0.2, seed=args.seed, progress=progress)
@@ -97,10 +103,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     recommendation = stage_recommend(state)
     if show:
         print(render_recommendation(recommendation))
-        note = offline_note(recommendation)
+        note = offline_note(recommendation, args.base_model)
         if note:
             print(f"\n{note}")
-    recipe_path = stage_recipe(state, max_steps=args.max_steps)
+    recipe_path = stage_recipe(state, max_steps=args.max_steps, base_model=args.base_model)
     _stage(f"3. Estimate for {recipe_path}", show)
     estimate = stage_estimate(state)
     if show:
@@ -129,7 +135,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print_json(_demo_json(state))
     elif not args.no_train:
         print(
-            f"\nNext: open {state.workspace} in VS Code, or inspect the run with `vibeflow runs show {state.run['id']}`"
+            f"\nNext: open {state.workspace} in VS Code, or inspect the run with: "
+            + runnable(f"vibeflow runs show {state.run['id']}")
         )
     return 0
 
@@ -145,7 +152,7 @@ def _evaluate_stage(state: DemoState, show: bool) -> bool:
     finally:
         bar.close()
     if show:
-        print(render_text(detail))
+        print(render_text(detail, command=runnable))
     return detail["status"] == "completed"
 
 
@@ -161,7 +168,7 @@ def _deploy_stage(state: DemoState, show: bool) -> None:
         print(f"Q: {DEMO_QUESTION}\nA: {answer!r}")
         print(
             "\nThe endpoint stays up (backend log: $VIBEFLOW_HOME/serve.log). "
-            f"Stop it with: vibeflow deployments stop {dep['name']}"
+            "Stop it with: " + runnable(f"vibeflow deployments stop {dep['name']}")
         )
 
 

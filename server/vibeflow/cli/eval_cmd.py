@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vibeflow.cli.output import EXIT_ERROR, add_json_flag, print_json
+from vibeflow.cli.output import EXIT_ERROR, add_json_flag, print_json, runnable
 from vibeflow.evaluation import auto  # noqa: F401 - registers the auto-evaluation run-finish hook (light import)
 
 _USAGE = (
@@ -156,7 +156,7 @@ def _run(run_ref: str, args: argparse.Namespace) -> int:
         bar.close()
     if args.judge and detail.get("status") == "completed" and detail["summary"]["judge"]["status"] != "ok":
         print(f"warning: the judge was requested but {detail['summary']['judge']['note']}", file=sys.stderr)
-    print_json(detail) if args.json else print(render_text(detail))
+    print_json(detail) if args.json else print(render_text(detail, command=runnable))
     return 0 if detail["status"] == "completed" else EXIT_ERROR
 
 
@@ -168,7 +168,7 @@ def _show(ref: str, args: argparse.Namespace) -> int:
         return evaluation_detail(*(await service.get(ref)))
 
     detail = _with_service(work)
-    print_json(detail) if args.json else print(render_text(detail))
+    print_json(detail) if args.json else print(render_text(detail, command=runnable))
     return 0
 
 

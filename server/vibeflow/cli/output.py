@@ -47,3 +47,28 @@ def progress_printer(enabled: bool) -> Callable[[str, int, int], None] | None:
             bar.close()
 
     return update
+
+
+def runnable(command: str) -> str:
+    """`command` (starting with `vibeflow`) as it works when pasted into this shell.
+
+    It names this environment's `vibeflow` when a bare `vibeflow` would not find it on PATH, and carries
+    VIBEFLOW_HOME when it is set, so a follow-up talks to the same state (and backend) as this command.
+    """
+    import os
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    words = command.split(" ", 1)
+    if words[0] == "vibeflow":
+        ours = Path(sys.executable).with_name("vibeflow")
+        found = shutil.which("vibeflow")
+        if ours.is_file() and (found is None or Path(found).resolve() != ours.resolve()):
+            try:
+                words[0] = shlex.quote(os.path.relpath(ours))
+            except ValueError:
+                words[0] = shlex.quote(str(ours))
+    home = os.environ.get("VIBEFLOW_HOME")
+    prefix = f"VIBEFLOW_HOME={shlex.quote(home)} " if home else ""
+    return prefix + " ".join(words)

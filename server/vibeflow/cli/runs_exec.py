@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from vibeflow.runs.budget_guard import start_record
 from vibeflow.runs.bus import run_channel
 from vibeflow.runs.manager import RunManager
 from vibeflow.runs.process import pid_alive, signal_group
@@ -102,6 +103,8 @@ class Progress:
         self.last_printed = 0
         self.total: int | None = None
         self.latest: dict[str, float] = {}
+        self.usd_per_hour: float | None = None  # from the run's budget record: the live cost on the bar
+        self.started: float | None = None
 
     def _line(self, text: str) -> None:
         if self.bar is not None:
@@ -138,14 +141,20 @@ class Progress:
     def _metrics(self, item: dict[str, Any]) -> None:
         total, step = item.get("max_steps") or self.total, item["step"]
         self.total = total
-        for key in ("loss", "eval_loss", "eta_s"):
+        for key in ("loss", "eval_loss", "eta_s", "tokens_per_s"):
             if isinstance(item.get(key), int | float):
                 self.latest[key] = item[key]
+        if self.started is None:
+            self.started = time.monotonic()
         parts = [
             f"{label} {self.latest[key]:.4g}"
             for key, label in (("loss", "loss"), ("eval_loss", "eval"))
             if key in self.latest
         ]
+        if "tokens_per_s" in self.latest:
+            parts.append(f"{self.latest['tokens_per_s']:.0f} tok/s")
+        if self.usd_per_hour is not None:
+            parts.append(f"${(time.monotonic() - self.started) / 3600 * self.usd_per_hour:.2f} so far")
         if "eta_s" in self.latest and step != total:
             parts.append(f"ETA {_clock(self.latest['eta_s'])}")
         text = ", ".join(parts)
@@ -185,6 +194,10 @@ async def follow_run(
     """Launch a queued run in this process. With `wait`, follow it to the end (Ctrl-C stops it gracefully)."""
     manager = RunManager(db, settings, adopt=False, concurrency=1)
     progress = Progress(show)
+    async with db.session() as session:
+        record = await start_record(session, run_id)
+    if record:
+        progress.usd_per_hour = float(record.get("usd_per_hour") or 0.0)
     loop = asyncio.get_running_loop()
     interrupts = {"count": 0}
 

@@ -68,7 +68,8 @@ def estimate_for_run(recipe: Recipe, prepared: Any) -> Estimate:
     return estimate_recipe(recipe, stats=_stats(prepared))
 
 
-async def _start_record(session: AsyncSession, run_id: str) -> dict[str, Any] | None:
+async def start_record(session: AsyncSession, run_id: str) -> dict[str, Any] | None:
+    """The estimate and hourly rate recorded when the run was started (None for runs without one)."""
     payload = await session.scalar(
         select(RunEvent.payload)
         .where(RunEvent.run_id == run_id, RunEvent.type == BUDGET_EVENT)
@@ -93,7 +94,7 @@ async def month_state(session: AsyncSession, now: datetime | None = None) -> Bud
     runs = list(await session.scalars(select(Run).where(Run.created_at >= first)))
     spent = committed = 0.0
     for run in runs:
-        record = await _start_record(session, run.id)
+        record = await start_record(session, run.id)
         if not record:
             continue
         so_far = run_cost(run, record, now) if run.started_at else 0.0
@@ -202,7 +203,7 @@ async def drift_alerts(session: AsyncSession, run: Run, fired: set[str]) -> list
     if DRIFT_CODE in fired or not run.step or not run.total_steps or not run.started_at:
         return []
     if run.id not in _records:
-        _records[run.id] = await _start_record(session, run.id)
+        _records[run.id] = await start_record(session, run.id)
     record = _records[run.id]
     if not record:
         return []
@@ -257,7 +258,7 @@ async def record_finished(run_id: str, status: str, db: Any, settings: Any) -> N
 
     async with db.session() as session:
         run = await lock_run(session, run_id)
-        record = await _start_record(session, run_id)
+        record = await start_record(session, run_id)
         if run is None or not record or not run.started_at or not run.finished_at:
             return
         rows = await session.execute(
@@ -298,7 +299,7 @@ async def record_finished(run_id: str, status: str, db: Any, settings: Any) -> N
 
 async def run_cost_view(session: AsyncSession, run: Run) -> dict[str, Any]:
     """Running cost vs estimate for the monitor: spend so far, projection, drift level."""
-    record = await _start_record(session, run.id)
+    record = await start_record(session, run.id)
     if not record:
         return {
             "run_id": run.id,
