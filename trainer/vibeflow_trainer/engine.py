@@ -112,12 +112,11 @@ class Run:
         self._write_start_manifest(train, evals, precision, resume_from)
         self._check_stop()
 
-        self.events.emit(
-            "stage",
-            durable=True,
-            stage="model_loading",
-            detail={"base_model": spec.base_model, "method": spec.method},
-        )
+        from vibeflow_trainer.smollm2 import build_note
+
+        loading = {"base_model": spec.base_model, "method": spec.method}
+        note = build_note(spec.base_model)
+        self.events.emit("stage", durable=True, stage="model_loading", detail={**loading, **note})
         trainer, callback, setup, resolved = self._build_trainer(train, evals, precision)
         self._check_stop()
 

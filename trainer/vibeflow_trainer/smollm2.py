@@ -125,6 +125,13 @@ def _record(staging: Path, seconds: float) -> None:
     (staging / BUILD_RECORD).write_text(json.dumps({**record, "files": files}, indent=2), encoding="utf-8")
 
 
+def build_note(base_model: str) -> dict[str, str]:
+    """{"note": …} for the model_loading event when this run will build the model first (else {})."""
+    if base_model != SMOLLM2_ID or _is_built(model_dir()):
+        return {}
+    return {"note": f"preparing {SMOLLM2_ID} once (about half a minute): dequantizing the 4-bit GGUF"}
+
+
 def ensure_smollm2_model() -> Path:
     """The dequantized model directory, built on first use (about half a minute on 2 CPU cores)."""
     target = model_dir()

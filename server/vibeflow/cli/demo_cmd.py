@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 
 from vibeflow.cli.async_runner import with_service
@@ -62,7 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_demo)
 
 
+_TIMES: list[tuple[str, float]] = []  # (stage title, time.monotonic() when it began)
+
+
 def _stage(title: str, enabled: bool) -> None:
+    _TIMES.append((title, time.monotonic()))
     if enabled:
         print(f"\n━━ {title} " + "━" * max(0, 60 - len(title)), flush=True)
 
@@ -131,9 +136,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         if not args.no_deploy:
             _deploy_stage(state, show)
+    state.timings = stage_timings()
     if args.json:
         print_json(_demo_json(state))
     elif not args.no_train:
+        print(
+            "\nWall time by stage: "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in state.timings.items())
+        )
         print(
             f"\nNext: open {state.workspace} in VS Code, or inspect the run with: "
             + runnable(f"vibeflow runs show {state.run['id']}")
@@ -172,6 +182,17 @@ def _deploy_stage(state: DemoState, show: bool) -> None:
         )
 
 
+def stage_timings() -> dict[str, float]:
+    """Seconds spent in each stage so far (the stage's number and first word as its name)."""
+    ends = [start for _, start in _TIMES[1:]] + [time.monotonic()]
+    out: dict[str, float] = {}
+    for (title, start), end in zip(_TIMES, ends, strict=True):
+        name = title.split(":")[0].split(" (")[0].removesuffix(" for") if title else title
+        name = " ".join(name.split()[:2])
+        out[name] = round(out.get(name, 0.0) + end - start, 1)
+    return out
+
+
 def _demo_json(state: DemoState) -> dict:
     from vibeflow.data.versions import version_summary
 
@@ -184,4 +205,5 @@ def _demo_json(state: DemoState) -> dict:
         "evaluation": state.evaluation,
         "deployment": state.deployment,
         "answer": state.answer,
+        "timings_s": state.timings,
     }

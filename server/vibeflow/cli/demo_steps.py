@@ -38,6 +38,7 @@ class DemoState:
     evaluation: dict[str, Any] | None = None
     deployment: dict[str, Any] | None = None
     answer: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
 
 
 def train_stats(state: DemoState) -> dict[str, Any]:

@@ -118,7 +118,8 @@ class Progress:
         kind = item["type"]
         if kind == "stage" and item.get("stage") != self.stage:
             self.stage = item.get("stage")
-            self._line(f"▸ {self.stage}")
+            note = (item.get("detail") or {}).get("note")
+            self._line(f"▸ {self.stage}" + (f": {note}" if note else ""))
         elif kind in ("alert", "error"):
             self._line(f"⚠ {item.get('message')}\n  fix: {item.get('fix')}")
         elif kind == "status" and item.get("status") in ("provisioning", "running", "stopping"):
