@@ -1,5 +1,10 @@
 """API key lifecycle in the store (create, rotate, revoke, list) and authentication with an in-memory cache of
-verified secrets, so scrypt runs once per key per backend process, not on every request."""
+verified secrets, so scrypt runs once per key per backend process, not on every request.
+
+Revocation is immediate: every revoke/rotate commits, then clears the cache and bumps an epoch. A verification
+that was already in flight (it read the key before the commit) still answers its own request, but it caches
+its result only if no revocation happened meanwhile, so the next request re-reads the key and is refused.
+The cache is per process: keys are revoked through the backend that runs the gateway (the API and CLI do)."""
 
 from __future__ import annotations
 
@@ -40,14 +45,29 @@ def key_view(row: ApiKey) -> dict[str, Any]:
     }
 
 
+def _row(minted: keys.NewKey, project_id: int, name: str, limit: int) -> ApiKey:
+    return ApiKey(
+        project_id=project_id,
+        name=name,
+        prefix=minted.prefix,
+        hash=minted.hash,
+        salt=minted.salt,
+        kdf=minted.kdf,
+        rate_limit_per_minute=limit,
+    )
+
+
 class KeyStore:
     """Keys of every project; `authenticate` is the gateway's hot path."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
         self._verified: dict[str, AuthedKey] = {}
+        self._epoch = 0  # bumped by every revocation: a verification begun before one is never cached
 
     def _forget(self) -> None:
+        """Called after a revocation is committed: drop every cached verification, including in-flight ones."""
+        self._epoch += 1
         self._verified.clear()
 
     async def create(
@@ -59,15 +79,7 @@ class KeyStore:
                 f"rate limit must be at least 1 request per minute, got {limit}", fix="use --rate-limit 100"
             )
         minted = await asyncio.to_thread(keys.mint)
-        row = ApiKey(
-            project_id=project_id,
-            name=name,
-            prefix=minted.prefix,
-            hash=minted.hash,
-            salt=minted.salt,
-            kdf=minted.kdf,
-            rate_limit_per_minute=limit,
-        )
+        row = _row(minted, project_id, name, limit)
         async with self.db.session() as session:
             session.add(row)
             await session.commit()
@@ -91,20 +103,20 @@ class KeyStore:
         return row
 
     async def rotate(self, key_id: int) -> tuple[ApiKey, str]:
-        """Revoke the key at once and mint a replacement with the same name and limit."""
+        """Revoke the key and mint a replacement with the same name and limit, in one transaction."""
+        minted = await asyncio.to_thread(keys.mint)
         async with self.db.session() as session:
             old = await self._get(session, key_id)
             if old.revoked_at is not None:
                 raise ConfigError(f"key {key_id} is revoked", fix="create a new key instead")
-            project_id, name, limit = old.project_id, old.name, old.rate_limit_per_minute
-        new, secret = await self.create(project_id, name, limit)
-        async with self.db.session() as session:
-            old = await self._get(session, key_id)
+            new = _row(minted, old.project_id, old.name, old.rate_limit_per_minute)
+            session.add(new)
+            await session.flush()
             old.revoked_at = datetime.now(UTC)
             old.replaced_by_id = new.id
             await session.commit()
         self._forget()
-        return new, secret
+        return new, minted.secret
 
     async def list(self, project_id: int | None = None) -> list[ApiKey]:
         async with self.db.session() as session:
@@ -126,6 +138,7 @@ class KeyStore:
         prefix = keys.prefix_of(secret)
         if prefix is None:
             return None
+        epoch = self._epoch
         async with self.db.session() as session:
             row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
             if row is None or row.revoked_at is not None:
@@ -135,5 +148,6 @@ class KeyStore:
             row.last_used_at = datetime.now(UTC)
             await session.commit()
             authed = AuthedKey(row.id, row.project_id, row.rate_limit_per_minute)
-        self._verified[fingerprint] = authed
+        if epoch == self._epoch:  # no revocation committed while this one was being verified
+            self._verified[fingerprint] = authed
         return authed
