@@ -28,7 +28,7 @@ def test_unknown_model_offline(make_spec, capsys) -> None:
     assert (code, error["error_type"]) == (4, "model_not_found")
     assert (
         error["message"]
-        == "model acme/not-a-real-model is not available offline; use a local path or the demo base"
+        == "model acme/not-a-real-model is not available offline; use a local path or the offline default base"
     )
 
 

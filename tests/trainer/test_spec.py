@@ -92,7 +92,7 @@ def test_validate_unknown_model_offline_is_quick_and_clear(
     result = json.loads(capsys.readouterr().out)
     assert result["error_type"] == "model_not_found"
     assert (
-        "model acme/not-a-real-model is not available offline; use a local path or the demo base"
+        "model acme/not-a-real-model is not available offline; use a local path or the offline default base"
         in result["message"]
     )
     assert time.monotonic() - started < 10  # no minutes of Hub retries

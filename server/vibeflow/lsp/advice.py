@@ -99,7 +99,8 @@ def _field_advice(
         lr, why = rules.learning_rate(rows, recipe.method, model)
     else:
         lr, why = preset["learning_rate"], f"the {recipe.preset} preset's value (dataset size unknown)"
-    out[LR] = FieldAdvice(LR, lr, low, high, why)
+    # The typical range always holds the recommendation, so the diagnostic's range and its quick fix agree.
+    out[LR] = FieldAdvice(LR, lr, min(low, lr), max(high, lr), why)
     if recipe.method != "full":
         if rules is not None and rows:
             task = rules.classify_task(recipe.description or recipe.name)
