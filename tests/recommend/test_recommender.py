@@ -155,3 +155,17 @@ def test_absurd_requests_raise_typed_errors_with_a_fix(change: dict, error: type
     with pytest.raises(error) as info:
         recommend({**SUPPORT, "n_examples": 1_000, "priority": "accuracy", **change})
     assert fix_word in info.value.fix
+
+
+@pytest.mark.parametrize("gpu", ["cpu", "A100-80GB", "L4"])
+def test_every_memory_figure_in_the_reasons_is_the_chosen_configurations(gpu: str) -> None:
+    import re
+
+    rec = recommend({**SUPPORT, "n_examples": 1_200, "priority": "accuracy", "gpu": gpu})
+    method = next(r for r in rec.reasons if r.startswith("Method:"))
+    figures = {float(x) for x in re.findall(r"(\d+(?:\.\d+)?) GB (?:needed|on|,|which)", method)}
+    figures |= {float(x) for x in re.findall(r"~(\d+(?:\.\d+)?) GB", method)}
+    assert figures == {round(rec.estimate.memory.total_gb, 1)}, method
+    base = next(r for r in rec.reasons if r.startswith("Base model:"))
+    assert f"{find_model(rec.base_model).size_text} parameters" in base, base
+    assert not re.search(r"\d+\.\d{4,}B|\de[-+]\d", base), base  # no raw floats such as 0.134515B

@@ -56,6 +56,13 @@ class ModelSpec(BaseModel):
         return self.params_b * 1e9
 
     @property
+    def size_text(self) -> str:
+        """The parameter count as people say it: 135M, 1.7B, 70B."""
+        if self.params_b < 1:
+            return f"{self.params_b * 1000:.0f}M"
+        return f"{self.params_b:.3g}B"
+
+    @property
     def head_size(self) -> int:
         return self.head_dim or self.hidden_size // self.num_heads
 

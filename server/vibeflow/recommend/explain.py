@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vibeflow.recommend import rules
+from vibeflow.recommend.catalog import CPU_ID
 from vibeflow.recommend.schemas import Estimate, RecommendRequest
 from vibeflow.recommend.timing import human
 
@@ -22,7 +23,7 @@ def _method_line(best: Candidate, pool: list[Candidate]) -> str:
     where = best.device.id if best.device.cuda else "this machine's RAM"
     if best.method == "lora":
         text = (
-            f"Method: LoRA — training a small adapter on the frozen {best.model.name} needs ~{gb:.0f} GB, "
+            f"Method: LoRA — training a small adapter on the frozen {best.model.name} needs ~{gb:.1f} GB, "
             f"which fits {where} ({best.notes['fit']}). It trains only "
             f"{best.estimate.memory.trainable_params / 1e6:.1f}M parameters, near full fine-tuning quality"
         )
@@ -33,13 +34,13 @@ def _method_line(best: Candidate, pool: list[Candidate]) -> str:
         lora = next((c for c in pool if c.model.id == best.model.id and c.method == "lora"), None)
         why = "LoRA in bf16 does not fit" if lora is None else "it is the cheapest way to fit this model"
         return (
-            f"Method: QLoRA — {why} on {best.device.id}; loading the base in 4-bit brings it to ~{gb:.0f} GB. "
+            f"Method: QLoRA — {why} on {best.device.id}; loading the base in 4-bit brings it to ~{gb:.1f} GB. "
             "Expect about 95% of LoRA's quality and slower steps (weights are de-quantised on the fly)."
         )
     others = ", ".join(sorted({c.method for c in same if c.method != "full"})) or "adapters"
     return (
         f"Method: full fine-tuning — {best.estimate.workload.n_examples:,} examples is enough data to update "
-        f"every weight (product rule: >100K examples); it needs ~{gb:.0f} GB on {where}. "
+        f"every weight (product rule: >100K examples); it needs ~{gb:.1f} GB on {where}. "
         f"{others.upper()} would be cheaper with a lower ceiling."
     )
 
@@ -87,11 +88,17 @@ def explain(
     lines = [f"Task: read as {profile.label}, {profile.complexity} complexity{matched}."]
     fit_task = sorted(set(profile.tags) & set(model.good_for))
     good = f"good for {', '.join(t.replace('-', ' ') for t in fit_task)}; " if fit_task else ""
-    band_text = f"{band[0]:g}–{band[1]:g}B"
+    band_text = f"{band[0]:g}–{band[1]:g}B range"
+    if not band[0] <= model.params_b <= band[1]:
+        band_text += (
+            "; the best pick that can be trained on this machine is outside it"
+            if best.device.id == CPU_ID
+            else "; the best pick for this hardware and budget is outside it"
+        )
     licence = "allows commercial use" if model.commercial_use else "does NOT allow commercial use"
     lines.append(
-        f"Base model: {model.name} — {good}{model.params_b:g}B parameters, for a {profile.complexity} task with "
-        f"{req.priority} priority we look in the {band_text} range; licence {model.license} {licence}; "
+        f"Base model: {model.name} — {good}{model.size_text} parameters, for a {profile.complexity} task with "
+        f"{req.priority} priority we look in the {band_text}; licence {model.license} {licence}; "
         f"{model.context_length:,}-token context covers your ~{req.avg_tokens_in + req.avg_tokens_out:.0f}-token "
         "examples."
     )

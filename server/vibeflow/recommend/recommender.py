@@ -116,6 +116,7 @@ def _hyper(
             lora_r=rank,
             lora_targets=targets,
         )
+        fit = check_fit(memory, device)  # the fit quoted to the user is the chosen batch's, not the largest's
         batch_why = (
             f"batch {batch} = the effective batch for {n_train:,} examples ({effective}); memory would "
             f"allow {largest} ({memory.total_gb:.1f} GB of {device.memory_gb:g} GB at {seq} tokens)"

@@ -95,7 +95,7 @@ def render_recommendation(rec: Recommendation) -> str:
 def render_models(items: list[ModelSpec]) -> str:
     lines = [f"{'id':<20} {'params':>8} {'context':>8}  {'licence':<14} {'template':<8} good for", "-" * 96]
     for m in items:
-        size = f"{m.params_b * 1000:.0f}M" if m.params_b < 1 else f"{m.params_b:g}B"
+        size = m.size_text
         tag = " (demo)" if m.demo else ""
         lines.append(
             f"{m.id:<20} {size:>8} {m.context_length:>8,}  {m.license:<14} {m.chat_template:<8} "
