@@ -19,10 +19,12 @@ OPEN_PATHS = frozenset({"/api/health"})
 def create_app(settings: Settings, token: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from vibeflow.data.uploads import sweep_staging, uploads_dir
         from vibeflow.store.db import open_database
 
         async with open_database(settings) as db:
             app.state.db = db
+            sweep_staging(uploads_dir(settings.home))  # what a killed backend left half-uploaded
             yield
 
     app = FastAPI(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from vibeflow.api.deps import dataset_service
+from vibeflow.data.uploads import store_upload, upload_name, uploads_dir
 from vibeflow.data.versions import DatasetService, ReportOptions, report_file, version_summary
 from vibeflow.errors import VibeFlowError
 
@@ -63,25 +62,14 @@ def _existing(path: str) -> Path:
     return resolved
 
 
-@router.post("/data/upload", summary="Upload a data file; returns the server-side path to import")
+@router.post(
+    "/data/upload", summary="Upload a data file; returns the server-side path to import and its sha256"
+)
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(file.filename or "upload").name) or "upload"
-    uploads = request.app.state.settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    staged = uploads / f".{name}.partial"
-
-    def save() -> Path:
-        with open(staged, "wb") as out:
-            shutil.copyfileobj(file.file, out)
-        from vibeflow.store.artifacts import sha256_file
-
-        final = uploads / sha256_file(staged)[:16] / name
-        final.parent.mkdir(exist_ok=True)
-        staged.replace(final)
-        return final
-
-    final = await asyncio.to_thread(save)
-    return {"path": str(final), "bytes": final.stat().st_size}
+    name = upload_name(file.filename)
+    uploads = uploads_dir(request.app.state.settings.home)
+    stored = await asyncio.to_thread(store_upload, uploads, name, file.file)
+    return stored.to_dict()
 
 
 @router.get("/data/preview", summary="Columns, first rows and the detected mapping with its confidence")

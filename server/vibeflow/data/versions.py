@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from vibeflow.data.names import safe_name
 from vibeflow.errors import NotFoundError, VibeFlowError
 from vibeflow.settings import Settings
 from vibeflow.store.artifacts import ArtifactStore
@@ -367,7 +368,7 @@ class DatasetService:
 
 
 def _dataset_name(path: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-") or "dataset"
+    return safe_name(path.stem, "-").strip("-") or "dataset"
 
 
 def version_summary(version: DatasetVersion) -> dict[str, Any]:
