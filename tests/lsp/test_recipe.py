@@ -87,7 +87,8 @@ async def test_semantic_checks_and_their_fixes(lsp: LanguageClient, workspace: P
         lambda: codes(doc.diagnostics()) == {(4, "small-dataset")}, what="only the data-size note left"
     )
     assert doc.lines[1] == "method: lora" and doc.lines[9] == "    r: 16"
-    assert doc.lines[6] == "  learning_rate: 5.0e-4", "the product table's LoRA rate below 10K examples"
+    # the default base (SmolLM2-135M) is under 0.5B parameters: LoRA takes the measured larger step
+    assert doc.lines[6] == "  learning_rate: 0.001", "the small-model LoRA rate (rules.SMALL_MODEL_LORA_LR)"
     assert doc.lines[7] == "  num_epochs: 8", "the product table: <1K examples, accuracy priority"
     doc.close()
 
@@ -159,7 +160,9 @@ async def test_code_lenses_and_explanation(lsp: LanguageClient, workspace: Path)
     )
 
     explained = await lsp.protocol.send_request_async("vibeflow/explainRecipe", {"uri": doc.uri})
-    assert explained.valid and explained.method == "lora" and explained.datasetRows == 30
+    assert (
+        explained.valid and explained.method == "lora" and explained.datasetRows == 29
+    )  # 30 lines, 1 not JSON
     assert {a.field for a in explained.advice} >= {"training.learning_rate", "training.lora.r"}
     doc.close()
 

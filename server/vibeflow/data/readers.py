@@ -23,10 +23,7 @@ from vibeflow.data.convert import py_text, raw_table, to_canonical
 from vibeflow.data.detect import SourceInfo, sniff
 from vibeflow.data.prefetch import prefetch
 from vibeflow.data.profile import ColumnProfile, column_names, profile_columns
-from vibeflow.data.read_csv import CsvSource
-from vibeflow.data.read_json import JsonSource
-from vibeflow.data.read_jsonl import JsonlSource
-from vibeflow.data.read_parquet import ParquetSource
+from vibeflow.data.reading import FORMAT_FIX, LISTED_BAD_ROWS, no_rows, not_this_format, open_source
 from vibeflow.data.shapes import FIX, ColumnMapping, detect_mapping, explicit_mapping
 from vibeflow.data.sources import BadRow, Head, SlowPathNeeded, Source
 from vibeflow.errors import BadRowsError, DataFormatError, MappingError
@@ -34,19 +31,9 @@ from vibeflow.errors import BadRowsError, DataFormatError, MappingError
 __all__ = ["ColumnMapping", "ImportResult", "detect_format", "load_source", "preview_columns"]
 
 SAMPLE_ROWS = 1000  # rows profiled to choose the mapping (the same head for load and preview)
-LISTED_BAD_ROWS = 100  # bad rows listed in an error's details (the count is always exact)
 PREVIEW_CHARS = 1000
 
 Progress = Callable[[int, int], None]
-
-_FORMAT_FIX = {
-    "jsonl": "Each line must hold one JSON object ({...}). If the file is one JSON array or object, "
-    "give it the .json extension.",
-    "json": "The file must hold an array of objects, an object of equal-length arrays, or an object "
-    'wrapping one such list ({"data": [...]}).',
-    "csv": "Check that the first line holds the column names and that values containing the delimiter, "
-    "quotes or line breaks are quoted.",
-}
 
 
 @dataclass
@@ -75,16 +62,6 @@ class ImportResult:
 def detect_format(path: str | Path) -> str:
     """csv | tsv | json | jsonl | parquet, judged from the extension and the first bytes."""
     return sniff(path).format
-
-
-def open_source(info: SourceInfo) -> Source:
-    if info.format == "jsonl":
-        return JsonlSource(info)
-    if info.format == "json":
-        return JsonSource(info)
-    if info.format == "parquet":
-        return ParquetSource(info)
-    return CsvSource(info)
 
 
 def load_source(
@@ -174,11 +151,11 @@ def _profiles(source: Source, head: Head) -> dict[str, ColumnProfile]:
             label = source.row_label
             raise DataFormatError(
                 f"No readable {label}s at the start of the file; {label} {first.line or first.row}: {first.reason}",
-                fix=_FORMAT_FIX.get(source.info.format, _FORMAT_FIX["csv"]),
+                fix=FORMAT_FIX.get(source.info.format, FORMAT_FIX["csv"]),
                 file=file,
                 line=first.line or first.row,
             )
-        raise _no_rows(source)
+        raise no_rows(source)
     names = getattr(source, "names", None) or column_names(head.records)
     return profile_columns(head.records, names)
 
@@ -238,7 +215,7 @@ def _convert(
                     if progress:
                         progress(batch.done, source.total)
                     if not skip_bad_rows and len(bad_rows) > 1000 and len(bad_rows) > writer.rows:
-                        raise _not_this_format(source, bad_rows, writer.rows, complete=False)
+                        raise not_this_format(source, bad_rows, writer.rows, complete=False)
         except SlowPathNeeded:
             writer.abort()
             continue
@@ -253,7 +230,7 @@ def _convert(
 
 def _check_rows(source: Source, good: int, bad_rows: list[BadRow], skip_bad_rows: bool) -> None:
     if bad_rows and (good == 0 or (not skip_bad_rows and len(bad_rows) > good)):
-        raise _not_this_format(source, bad_rows, good, complete=True)
+        raise not_this_format(source, bad_rows, good, complete=True)
     if bad_rows and not skip_bad_rows:
         first = bad_rows[0]
         label = source.row_label
@@ -273,31 +250,7 @@ def _check_rows(source: Source, good: int, bad_rows: list[BadRow], skip_bad_rows
             },
         )
     if good == 0:
-        raise _no_rows(source)
-
-
-def _not_this_format(source: Source, bad_rows: list[BadRow], good: int, complete: bool) -> DataFormatError:
-    first = bad_rows[0]
-    label = source.row_label
-    fmt = source.info.format.upper()
-    counted = f"{len(bad_rows):,} of {len(bad_rows) + good:,}" if complete else f"{len(bad_rows):,}"
-    return DataFormatError(
-        f"This is not a readable {fmt} file: {counted} {label}s cannot be read; "
-        f"{label} {first.line or first.row}: {first.reason}",
-        fix=_FORMAT_FIX.get(source.info.format, _FORMAT_FIX["csv"]),
-        file=str(source.info.path),
-        line=first.line or first.row,
-        details={"bad_rows": [b.to_dict() for b in bad_rows[:LISTED_BAD_ROWS]], "good_rows": good},
-    )
-
-
-def _no_rows(source: Source) -> DataFormatError:
-    what = "a header but no data rows" if source.info.format in ("csv", "tsv") else "no records"
-    return DataFormatError(
-        f"{source.info.path.name} has {what}",
-        fix="Add examples to the file (or pick the right file).",
-        file=str(source.info.path),
-    )
+        raise no_rows(source)
 
 
 def _cache_name(sha: str, mapping: ColumnMapping, skip_bad_rows: bool) -> str:

@@ -1,62 +1,50 @@
-"""Counts the records of a dataset file on disk (cached by size and mtime) so recipe advice knows the data size.
+"""Counts the records of a recipe's dataset file (cached by size and mtime) so recipe advice knows the data size.
 
-Counting is a newline count for JSONL/CSV (fast on any size), a parse for JSON arrays and the footer for
-Parquet (pyarrow imported only then).
+The count comes from the importer's own readers (`vibeflow.data.reading.count_rows`): multi-line CSV cells,
+blank lines and unreadable rows are counted as an import would count them, so the hover, the diagnostics and
+the CodeLens estimate quote the rows that will train. A file that is not a dataset keeps the importer's error.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
-CHUNK = 1 << 20
-JSON_PARSE_LIMIT = 200 * (1 << 20)
+from vibeflow.errors import VibeFlowError
 
 
 @functools.lru_cache(maxsize=64)
-def _count(path: str, size: int, mtime_ns: int) -> int | None:
-    suffix = Path(path).suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        try:
-            import pyarrow.parquet as pq
+def _count(path: str, size: int, mtime_ns: int) -> int | VibeFlowError:
+    from vibeflow.data.reading import count_rows
 
-            return int(pq.ParquetFile(path).metadata.num_rows)
-        except Exception:  # noqa: BLE001 - unreadable file: size unknown
-            return None
-    if suffix == ".json":
-        if size > JSON_PARSE_LIMIT:
-            return None
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                value = json.load(handle)
-        except (OSError, ValueError):
-            return None
-        return len(value) if isinstance(value, list) else None
-    lines = 0
-    blank = 0
-    last = b"\n"
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                lines += chunk.count(b"\n")
-                blank += chunk.count(b"\n\n")
-                last = chunk[-1:]
-    except OSError:
-        return None
-    if last != b"\n":
-        lines += 1
-    records = lines - blank
-    return max(0, records - 1) if suffix in {".csv", ".tsv", ".tab"} else records
+        return count_rows(path)
+    except VibeFlowError as error:
+        return error
+    except OSError as error:
+        return VibeFlowError(
+            f"cannot read {path}: {error.strerror or error}", fix="check the file's permissions"
+        )
 
 
-def count_records(path: Path) -> int | None:
-    """Records in the file at `path`, or None when it is missing or unreadable."""
+def _counted(path: Path) -> int | VibeFlowError | None:
     try:
         stat = path.stat()
     except OSError:
         return None
     return _count(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def count_records(path: Path) -> int | None:
+    """Records the importer reads from `path`, or None when it is missing or not a readable dataset."""
+    counted = _counted(path)
+    return counted if isinstance(counted, int) else None
+
+
+def read_error(path: Path) -> VibeFlowError | None:
+    """Why the importer cannot read `path` as a dataset (None when it can, or when the file is missing)."""
+    counted = _counted(path)
+    return counted if isinstance(counted, VibeFlowError) else None
 
 
 OUTPUT_KEYS = ("response", "output", "completion", "answer", "chosen", "target")

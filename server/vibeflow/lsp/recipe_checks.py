@@ -172,6 +172,16 @@ def data_path_findings(raw: dict[str, Any], outline: Outline, folder: FsPath) ->
     ]
 
 
+def data_read_findings(error: Any, outline: Outline) -> list[Finding]:
+    """The importer's reason a recipe's data file cannot be read (an image, the wrong format, no rows)."""
+    if error is None:
+        return []
+    where = f" (line {error.line})" if error.line else ""
+    fix = f" Fix: {error.fix}" if error.fix else ""
+    message = f"data file cannot be imported{where}: {error.message}.{fix}"
+    return [_finding(outline, ("data", "path"), message.replace("..", "."), ERROR, "data-unreadable")]
+
+
 def semantic_findings(
     recipe: Any, values: dict[str, Any], advice: adv.RecipeAdvice, outline: Outline, cuda: bool
 ) -> list[Finding]:

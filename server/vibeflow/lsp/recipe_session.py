@@ -154,6 +154,11 @@ class RecipeSession:
         analysis.values = resolve_training(recipe)
         stats = await self.server.dataset_stats(analysis.data_path, recipe.data.output_column)
         analysis.rows = int(stats["rows"]) if stats else None
+        if stats is None and analysis.data_path is not None:
+            from vibeflow.lsp.dataset_size import read_error
+
+            error = await asyncio.to_thread(read_error, analysis.data_path)
+            analysis.findings += recipe_checks.data_read_findings(error, outline)
         hw = await asyncio.to_thread(hardware.detect)
         analysis.cuda = hw.cuda
         analysis.device = _device(recipe, hw)
