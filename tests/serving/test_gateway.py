@@ -4,8 +4,11 @@ A/B split by weight with per-arm metrics, rollback, history, and an engine crash
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import httpx
@@ -28,6 +31,30 @@ def test_deploy_is_live_and_consistent(stack: Stack) -> None:
     assert "Authorization: Bearer vf-" in dep["snippets"]["curl"]
     gateway = stack.api.get("/api/serving/gateway").json()
     assert gateway["running"] and gateway["loopback_only"]
+
+
+def _run_snippet(argv: list[str], key: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIBEFLOW_API_KEY"}
+    if key:
+        env["VIBEFLOW_API_KEY"] = key
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["key-inlined", "key-from-environment"])
+def test_the_copy_paste_snippets_answer_when_run_as_shown(stack: Stack, inline: bool) -> None:
+    if inline:  # as shown right after creating a key
+        shown, env_key = stack.deployment["snippets"], None
+    else:  # as the deployment panel shows them later: the key comes from $VIBEFLOW_API_KEY
+        shown, env_key = (
+            stack.api.get(f"/api/deployments/{stack.deployment['name']}").json()["snippets"],
+            stack.key,
+        )
+        assert stack.key not in shown["curl"] + shown["python"]
+    curl = _run_snippet(["bash", "-c", shown["curl"] + " --fail-with-body -sS"], env_key)
+    assert curl.returncode == 0, (shown["curl"], curl.stdout, curl.stderr)
+    assert json.loads(curl.stdout)["choices"][0]["message"]["role"] == "assistant"
+    python = _run_snippet([sys.executable, "-c", shown["python"]], env_key)
+    assert python.returncode == 0, (shown["python"], python.stderr[-2000:])
 
 
 def test_chat_completions_and_models(stack: Stack) -> None:

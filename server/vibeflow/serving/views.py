@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from typing import Any
 
 from vibeflow.serving.routing import served_name
@@ -56,15 +58,20 @@ def event_view(event: Any) -> dict[str, Any]:
 
 
 def snippets(base_url: str, model: str, key: str | None) -> dict[str, str]:
-    shown = key or "$VIBEFLOW_API_KEY"
+    """Copy-paste calls of the endpoint. With the key (just created) it is inlined; otherwise the shell expands
+    $VIBEFLOW_API_KEY (double quotes: single quotes would send the literal text) and Python reads the variable."""
+    bearer = key or "$VIBEFLOW_API_KEY"
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "Hello!"}]})
     curl = (
-        f"curl {base_url}/chat/completions -H 'Authorization: Bearer {shown}' -H 'Content-Type: application/json' "
-        f'-d \'{{"model": "{model}", "messages": [{{"role": "user", "content": "Hello!"}}]}}\''
+        f'curl {shlex.quote(base_url + "/chat/completions")} -H "Authorization: Bearer {bearer}" '
+        f"-H 'Content-Type: application/json' -d {shlex.quote(body)}"
     )
+    api_key = json.dumps(key) if key else 'os.environ["VIBEFLOW_API_KEY"]'
     python = (
-        "from openai import OpenAI\n\n"
-        f'client = OpenAI(base_url="{base_url}", api_key="{shown}")\n'
-        f'reply = client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": "Hello!"}}])\n'
-        "print(reply.choices[0].message.content)\n"
+        ("" if key else "import os\n\n")
+        + "from openai import OpenAI\n\n"
+        + f"client = OpenAI(base_url={json.dumps(base_url)}, api_key={api_key})\n"
+        + f'reply = client.chat.completions.create(model={json.dumps(model)}, messages=[{{"role": "user", "content": "Hello!"}}])\n'
+        + "print(reply.choices[0].message.content)\n"
     )
     return {"curl": curl, "python": python}
