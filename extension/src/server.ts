@@ -16,6 +16,7 @@ import { VibeFlowApi, type Endpoint } from "./api";
 import { debounce } from "./debounce";
 import { findInterpreter, installManagedBackend } from "./interpreter";
 import { log, logChannel } from "./logger";
+import { Lifecycle } from "./lifecycle";
 import { InterpreterError } from "./python";
 import { getSecrets } from "./secrets";
 import { describeEnv, readSettings, RESTART_KEYS, serverEnv } from "./settings";
@@ -36,7 +37,7 @@ export class Backend implements vscode.Disposable {
   private api: VibeFlowApi | undefined;
   private readyWaiters: ((api: VibeFlowApi) => void)[] = [];
   private readonly changed = new vscode.EventEmitter<VibeFlowApi | undefined>();
-  private starting: Promise<void> | undefined;
+  private readonly lifecycle = new Lifecycle(() => this.doStart(), () => this.stop());
   /** The interpreter running the backend (after a successful start). */
   python: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -70,7 +71,7 @@ export class Backend implements vscode.Disposable {
   /** The API once the backend is ready (starts it if needed); rejects after `timeoutMs`. */
   async ready(timeoutMs = 60_000): Promise<VibeFlowApi> {
     if (this.api) return this.api;
-    if (!this.client && !this.starting) void this.start();
+    if (!this.client && !this.lifecycle.busy) void this.start();
     return new Promise<VibeFlowApi>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((w) => w !== done);
@@ -85,10 +86,7 @@ export class Backend implements vscode.Disposable {
   }
 
   start(): Promise<void> {
-    this.starting ??= this.doStart().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
+    return this.lifecycle.start();
   }
 
   private async doStart(): Promise<void> {
@@ -101,7 +99,7 @@ export class Backend implements vscode.Disposable {
       this.python = python;
       log.info(`interpreter: ${resolved.command} (${resolved.source}), vibeflow ${resolved.version}`);
     } catch (error) {
-      await this.interpreterFailed(error);
+      void this.interpreterFailed(error); // the start ends now: a restart must not wait for the user's answer
       return;
     }
     const env = serverEnv(process.env, settings, await getSecrets(this.context));
@@ -209,9 +207,7 @@ export class Backend implements vscode.Disposable {
 
   async restart(): Promise<void> {
     this.scheduleRestart.cancel();
-    await this.starting?.catch(() => undefined);
-    await this.stop();
-    await this.start();
+    await this.lifecycle.restart();
   }
 
   dispose(): void {
