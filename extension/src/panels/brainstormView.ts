@@ -33,7 +33,7 @@ export class BrainstormView implements vscode.WebviewViewProvider {
     this.host = new WebviewHost(view.webview, this.context.extensionUri, "brainstorm", "Brainstorm", CHAT_MESSAGES, (m) =>
       this.handle(m),
     );
-    this.host.onReady = () => void this.loadHistory();
+    this.host.onReady = () => this.loadHistory();
     view.onDidDispose(() => {
       this.host?.dispose();
       this.host = undefined;

@@ -5,7 +5,6 @@
 
 import type * as vscode from "vscode";
 import type { Json } from "../api";
-import { log } from "../logger";
 import { DETAIL_MESSAGES } from "../protocol";
 import type { Backend } from "../server";
 import { WebviewHost } from "./webview";
@@ -36,15 +35,11 @@ export abstract class DetailPanel implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    try {
+    await this.host.attempt("panel refresh", async () => {
       const data = await this.fetch();
       this.host.post({ type: "data", data });
       if (this.busy(data) && !this.disposed) this.timer = setTimeout(() => void this.refresh(), 2500);
-    } catch (error) {
-      const err = error as { message?: string; fix?: string };
-      log.error(`panel refresh: ${err.message ?? String(error)}`);
-      this.host.post({ type: "error", message: err.message ?? String(error), fix: err.fix ?? "" });
-    }
+    });
   }
 
   private async handle(message: { type: string; [key: string]: unknown }): Promise<void> {

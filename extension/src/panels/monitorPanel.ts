@@ -45,13 +45,8 @@ export class MonitorPanel implements vscode.Disposable {
     this.host = new WebviewHost(panel.webview, context.extensionUri, "monitor", "Run monitor", MONITOR_MESSAGES, (m) =>
       this.handle(m),
     );
-    this.host.onReady = () => void this.load().catch((error: Error) => this.fail(error));
+    this.host.onReady = () => this.load();
     panel.onDidDispose(() => this.dispose());
-  }
-
-  private fail(error: Error & { fix?: string }): void {
-    log.error(`run monitor ${this.runId}: ${error.message}`);
-    this.host.post({ type: "error", message: error.message, fix: error.fix ?? "" });
   }
 
   async load(): Promise<void> {

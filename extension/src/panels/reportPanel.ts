@@ -21,7 +21,7 @@ export class ReportPanel implements vscode.Disposable {
   private static readonly open = new Map<string, ReportPanel>();
   /** Called after a fix/import/split created versions (the Datasets view refreshes). */
   static onVersionsChanged: (() => void) | undefined;
-  private readonly host: WebviewHost;
+  readonly host: WebviewHost;
   private mapping: Mapping = {};
 
   static show(context: vscode.ExtensionContext, backend: Backend, source: ReportSource): ReportPanel {
@@ -29,7 +29,7 @@ export class ReportPanel implements vscode.Disposable {
     const existing = ReportPanel.open.get(key);
     if (existing) {
       existing.panel.reveal();
-      void existing.load();
+      void existing.host.attempt("quality report", () => existing.load());
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, ReportPanel.title(source), vscode.ViewColumn.Active, {
@@ -53,7 +53,7 @@ export class ReportPanel implements vscode.Disposable {
     this.host = new WebviewHost(panel.webview, context.extensionUri, "report", "Data quality report", REPORT_MESSAGES, (m) =>
       this.handle(m),
     );
-    this.host.onReady = () => void this.load();
+    this.host.onReady = () => this.load();
     panel.onDidDispose(() => this.dispose());
   }
 

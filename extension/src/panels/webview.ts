@@ -15,7 +15,8 @@ export class WebviewHost implements vscode.Disposable {
   private readyFlag = false;
   private queue: unknown[] = [];
   private readonly subscription: vscode.Disposable;
-  onReady: (() => void) | undefined;
+  /** The page is ready: the panel's first load (a failure is shown on the page with its fix). */
+  onReady: (() => Promise<void> | void) | undefined;
 
   constructor(
     readonly webview: vscode.Webview,
@@ -62,7 +63,7 @@ export class WebviewHost implements vscode.Disposable {
           const queued = this.queue;
           this.queue = [];
           for (const m of queued) void this.webview.postMessage(m);
-          this.onReady?.();
+          await this.onReady?.();
           break;
         }
         case "openFile": {
@@ -82,10 +83,23 @@ export class WebviewHost implements vscode.Disposable {
           await this.handler(message);
       }
     } catch (error) {
-      const err = error as { message?: string; fix?: string };
-      log.error(`webview action '${message.type}' failed: ${err.message ?? String(error)}`);
-      this.post({ type: "error", message: err.message ?? String(error), fix: err.fix ?? "" });
+      this.showError(`webview action '${message.type}'`, error);
     }
+  }
+
+  /** Runs a panel's own work (a reload, a refresh) and shows a failure on the page, never dropping it. */
+  async attempt(what: string, task: () => Promise<void> | void): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      this.showError(what, error);
+    }
+  }
+
+  private showError(what: string, error: unknown): void {
+    const err = error as { message?: string; fix?: string };
+    log.error(`${what} failed: ${err.message ?? String(error)}`);
+    this.post({ type: "error", message: err.message ?? String(error), fix: err.fix ?? "" });
   }
 
   dispose(): void {
