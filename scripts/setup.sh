@@ -41,11 +41,12 @@ if [ -f package.json ]; then
       npm ci --no-audit --no-fund --loglevel=error >&2
       echo "$npm_want" > "$npm_stamp"
     fi
-    # Rebuild the .vsix only when a file it is made of changed (tracked or not; node_modules excluded).
+    # Rebuild the .vsix only when a file it is made of changed (tracked or not; node_modules excluded); it holds
+    # the backend's wheel, so the Python sources count too.
     vsix_stamp=build/.vibeflow-sources
     vsix_want="$(
-      find package.json package-lock.json .vscodeignore extension webviews server/vibeflow/recipe/vibeflow.schema.json \
-        -type f -not -path '*/node_modules/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
+      find package.json package-lock.json .vscodeignore pyproject.toml extension webviews server/vibeflow trainer/vibeflow_trainer \
+        -type f -not -path '*/node_modules/*' -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
     )"
     if [ ! -f build/vibeflow.vsix ] || [ "$(cat "$vsix_stamp" 2>/dev/null)" != "$vsix_want" ]; then
       echo "Building the VS Code extension (npm run package → build/vibeflow.vsix)…" >&2

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import * as vscode from "vscode";
 import { log } from "./logger";
-import { PROBE_CODE, probeError, resolveInterpreter, venvPython, expandPath, type ProbeResult, type Resolved } from "./python";
+import { PROBE_CODE, expandPath, installTarget, probeError, resolveInterpreter, venvPython, type ProbeResult, type Resolved } from "./python";
 
 export function probePython(command: string, env?: NodeJS.ProcessEnv): Promise<ProbeResult> {
   return new Promise((resolve) => {
@@ -70,7 +70,20 @@ export async function findInterpreter(context: vscode.ExtensionContext, setting:
     },
     exists: existsSync,
     probe: (command) => probePython(command),
+    expectedVersion: extensionVersion(context),
   });
+}
+
+function extensionVersion(context: vscode.ExtensionContext): string | undefined {
+  return (context.extension?.packageJSON as { version?: string } | undefined)?.version;
+}
+
+/** The backend wheel packaged inside the .vsix (dist/backend/vibeflow-<version>-py3-none-any.whl), if any. */
+export function bundledWheel(context: vscode.ExtensionContext): string | undefined {
+  const version = extensionVersion(context);
+  if (!version) return undefined;
+  const wheel = vscode.Uri.joinPath(context.extensionUri, "dist", "backend", `vibeflow-${version}-py3-none-any.whl`).fsPath;
+  return existsSync(wheel) ? wheel : undefined;
 }
 
 function run(command: string, args: string[]): Promise<void> {
@@ -86,10 +99,13 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 /**
- * Creates `<global storage>/venv` with a system Python and installs the backend into it
- * (`vibeflow.install.source`: a pip requirement, a wheel, or a checkout folder).
+ * Creates `<global storage>/venv` with a system Python and installs the backend into it: the wheel bundled
+ * with the extension, or `vibeflow.install.source` (a wheel, a checkout folder or a URL; never a bare name).
+ * What got installed is checked (VibeFlow's own package, the extension's version) before anything imports it.
  */
 export async function installManagedBackend(context: vscode.ExtensionContext, source: string): Promise<string> {
+  const chosen = installTarget(source, bundledWheel(context));
+  if ("error" in chosen) throw new InstallError(`cannot install the backend: ${chosen.error}`, chosen.fix);
   const dir = managedVenvDir(context);
   await vscode.workspace.fs.createDirectory(context.globalStorageUri);
   const base = process.platform === "win32" ? "python" : "python3";
@@ -101,9 +117,28 @@ export async function installManagedBackend(context: vscode.ExtensionContext, so
         progress.report({ message: "creating a virtual environment" });
         await run(base, ["-m", "venv", dir]);
       }
-      progress.report({ message: `pip install ${source} (see VibeFlow logs)` });
-      await run(python, ["-m", "pip", "install", "--upgrade", source]);
+      progress.report({ message: `pip install ${chosen.target} (see VibeFlow logs)` });
+      await run(python, ["-m", "pip", "install", "--upgrade", chosen.target]);
+      progress.report({ message: "checking what was installed" });
     },
   );
+  const installed = await probePython(python);
+  const expected = extensionVersion(context);
+  if (!installed.ok || (expected && installed.version !== expected)) {
+    throw new InstallError(
+      `the backend installed from ${chosen.target} is not usable: ${installed.error ?? `vibeflow ${installed.version ?? "?"}, this extension needs ${expected ?? "?"}`}`,
+      "clear 'vibeflow.install.source' to install the wheel bundled with the extension, or point it at a VibeFlow wheel or checkout of this version",
+    );
+  }
   return python;
+}
+
+export class InstallError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = "InstallError";
+  }
 }

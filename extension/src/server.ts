@@ -177,17 +177,20 @@ export class Backend implements vscode.Disposable {
   }
 
   async installBackend(): Promise<void> {
-    const source = vscode.workspace.getConfiguration("vibeflow").get<string>("install.source") || "vibeflow";
+    const source = vscode.workspace.getConfiguration("vibeflow").get<string>("install.source") ?? "";
     try {
       const python = await installManagedBackend(this.context, source);
       void vscode.window.showInformationMessage(`VibeFlow backend installed in ${python}`);
       await this.restart();
     } catch (error) {
-      log.error(`install failed: ${String(error)}`);
-      void vscode.window.showErrorMessage(
-        `VibeFlow: installing '${source}' failed. Set 'vibeflow.install.source' to a wheel or a VibeFlow checkout folder, or set 'vibeflow.pythonPath'.`,
-        "Show Logs",
-      ).then((c) => c && log.show());
+      const fix = (error as { fix?: string }).fix ?? "set 'vibeflow.install.source' to a VibeFlow wheel or checkout folder, or set 'vibeflow.pythonPath'";
+      log.error(`install failed: ${String(error)}\n  fix: ${fix}`);
+      void vscode.window
+        .showErrorMessage(`VibeFlow: ${error instanceof Error ? error.message : String(error)}`, { detail: fix }, "Open Settings", "Show Logs")
+        .then((c) => {
+          if (c === "Show Logs") log.show();
+          else if (c === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "vibeflow.install.source");
+        });
     }
   }
 

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { candidates, expandPath, InterpreterError, probeError, resolveInterpreter, venvPython, type PythonDeps } from "../src/python";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { candidates, expandPath, installTarget, InterpreterError, probeError, PROBE_CODE, resolveInterpreter, venvPython, type PythonDeps } from "../src/python";
 
 function deps(over: Partial<PythonDeps> & { good?: string[] } = {}): PythonDeps & { probed: string[] } {
   const probed: string[] = [];
@@ -56,7 +60,7 @@ describe("interpreter resolution", () => {
       assert.ok(error instanceof InterpreterError);
       assert.match(error.message, /vibeflow\.pythonPath/);
       assert.match(error.message, /not installed/);
-      assert.match(error.fix, /pip install/);
+      assert.match(error.fix, /pip install -e \./);
       assert.equal(error.canInstall, false);
       return true;
     });
@@ -96,5 +100,48 @@ describe("interpreter resolution", () => {
     assert.equal(probeError("Traceback...\nModuleNotFoundError: No module named 'vibeflow'\n", 1), "the vibeflow package is not installed in it");
     assert.equal(probeError("ImportError: cannot import name x\n", 1), "ImportError: cannot import name x");
     assert.equal(probeError("", 2), "exited with code 2");
+  });
+});
+
+describe("which backend is installed and accepted", () => {
+  it("installs the bundled wheel by default and never a bare name from a public index", () => {
+    assert.deepEqual(installTarget("", "/ext/dist/backend/vibeflow-0.1.0-py3-none-any.whl"), {
+      target: "/ext/dist/backend/vibeflow-0.1.0-py3-none-any.whl",
+    });
+    for (const name of ["vibeflow", "vibeflow==0.1.0", " vibeflow[trainer] "]) {
+      const chosen = installTarget(name, "/ext/w.whl");
+      assert.ok("error" in chosen && /package name/.test(chosen.error) && /clear/.test(chosen.fix), name);
+    }
+    for (const ok of ["/home/me/vibeflow", "./vibeflow-0.1.0-py3-none-any.whl", "https://example.com/vibeflow-0.1.0.whl", "git+https://example.com/vibeflow.git"]) {
+      assert.deepEqual(installTarget(ok, undefined), { target: ok });
+    }
+    assert.ok("error" in installTarget("", undefined));
+  });
+
+  it("rejects a backend of another version than the extension's", async () => {
+    const d = deps({ good: ["python3"], expectedVersion: "0.2.0" });
+    await assert.rejects(resolveInterpreter("", d), (error: unknown) => {
+      assert.ok(error instanceof InterpreterError);
+      assert.match(error.message, /python3 \(path\): it has vibeflow 0\.1\.0, this extension needs 0\.2\.0/);
+      return true;
+    });
+    assert.equal((await resolveInterpreter("", deps({ good: ["python3"], expectedVersion: "0.1.0" }))).command, "python3");
+  });
+
+  const python = process.env.VIBEFLOW_TEST_PYTHON ?? resolve(__dirname, "../../.venv/bin/python");
+  const skip = existsSync(python) ? false : `no interpreter at ${python}`;
+
+  it("the probe identifies VibeFlow's own package by its files, without importing it", { skip }, () => {
+    assert.match(execFileSync(python, ["-c", PROBE_CODE], { encoding: "utf8" }).trim(), /^\d+\.\d+\.\d+/);
+    const impostor = mkdtempSync(join(tmpdir(), "vibeflow-impostor-"));
+    const marker = join(impostor, "imported");
+    mkdirSync(join(impostor, "vibeflow"));
+    writeFileSync(join(impostor, "vibeflow", "__init__.py"), `open(${JSON.stringify(marker)}, "w").write("ran")\n`);
+    const probed = spawnSync(python, ["-I", "-c", `import sys; sys.path.insert(0, ${JSON.stringify(impostor)})\n${PROBE_CODE}`], {
+      encoding: "utf8",
+    });
+    assert.equal(probed.status, 5, probed.stderr);
+    assert.match(probeError(probed.stderr, probed.status), /is another project, not the VibeFlow backend/);
+    assert.equal(existsSync(marker), false, "the probe ran the other project's code");
   });
 });
