@@ -73,7 +73,9 @@ def test_full_fine_tune_evaluation_writes_every_output(full_run: dict[str, Path]
     import numpy as np
 
     with np.load(tmp_path / "ev/embeddings.npz") as data:
-        assert data["reference"].shape == data["tuned"].shape == (3, TINY_SHAPE["hidden_size"])
+        # similarity embeds with all-MiniLM-L6-v2 (384 dimensions; installed by setup.sh), not the base model
+        assert result["embedding_model"].startswith("all-MiniLM-L6-v2")
+        assert data["reference"].shape == data["tuned"].shape == (3, 384)
     quiz_out = json.loads((tmp_path / "ev/forgetting.json").read_text())
     assert len(quiz_out["choice_scores"]["base"]) == 4 and len(quiz_out["choice_scores"]["tuned"][0]) == 4
 
