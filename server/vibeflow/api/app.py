@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from vibeflow import __version__
-from vibeflow.errors import VibeFlowError
+from vibeflow.api import errors
 from vibeflow.settings import Settings
 
 OPEN_PATHS = frozenset({"/api/health"})
@@ -53,9 +53,7 @@ def create_app(settings: Settings, token: str) -> FastAPI:
                 )
         return await call_next(request)
 
-    @app.exception_handler(VibeFlowError)
-    async def vibeflow_error(_request: Request, error: VibeFlowError) -> JSONResponse:
-        return JSONResponse(error.to_dict(), status_code=error.http_status)
+    errors.install(app)
 
     @app.get("/api/health", tags=["system"])
     async def health() -> dict[str, str]:

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from vibeflow.api.deps import dataset_service
+from vibeflow.api.params import Int64
 from vibeflow.data.uploads import store_upload, upload_name, uploads_dir
 from vibeflow.data.versions import DatasetService, ReportOptions, report_file, version_summary
 from vibeflow.errors import VibeFlowError
+from vibeflow.store.ids import MAX_INT
 
 router = APIRouter(prefix="/api", tags=["data"])
 Service = Annotated[DatasetService, Depends(dataset_service)]
@@ -30,7 +32,7 @@ class MappingBody(BaseModel):
 class ReportBody(MappingBody):
     path: str = Field(description="absolute path of a file on this machine (see /api/data/upload)")
     model: str | None = Field("vibeflow-demo-tiny", description="tokenizer for token lengths")
-    context_length: int = 2048
+    context_length: Int64 = Field(2048, ge=1)
 
 
 class ImportBody(ReportBody):
@@ -43,7 +45,7 @@ class FixBody(BaseModel):
 
 class SplitBody(BaseModel):
     test: float = Field(0.2, gt=0, lt=1)
-    seed: int = 42
+    seed: Int64 = 42
 
 
 def _mapping(body: MappingBody) -> dict[str, Any]:
@@ -116,7 +118,7 @@ async def get_report(ref: str, service: Service) -> dict[str, Any]:
 async def get_rows(
     ref: str,
     service: Service,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     min_score: float | None = None,
     max_score: float | None = None,

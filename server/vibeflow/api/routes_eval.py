@@ -16,10 +16,12 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from vibeflow.api.params import Int64
 from vibeflow.errors import VibeFlowError
 from vibeflow.evaluation import auto
 from vibeflow.evaluation.service import EvaluationService
 from vibeflow.evaluation.views import evaluation_detail, evaluation_summary
+from vibeflow.store.ids import MAX_INT
 
 
 @asynccontextmanager
@@ -43,11 +45,13 @@ class CreateEvaluationBody(BaseModel):
     """Evaluate a completed run's tuned model against its base on the run's held-out split."""
 
     run_id: str = Field(..., description="run id (or a unique prefix)")
-    sample: int | None = Field(None, description="held-out examples to generate (default 50; 0 = all)")
+    sample: Int64 | None = Field(
+        None, ge=0, description="held-out examples to generate (default 50; 0 = all)"
+    )
     judge: bool | None = Field(None, description="Gemini judge: true/false; default: used when a key is set")
-    judge_sample: int | None = Field(None, description="examples the judge rates (default 20)")
-    max_new_tokens: int | None = Field(
-        None, description="generation limit (default: from the reference lengths)"
+    judge_sample: Int64 | None = Field(None, ge=0, description="examples the judge rates (default 20)")
+    max_new_tokens: Int64 | None = Field(
+        None, ge=1, description="generation limit (default: from the reference lengths)"
     )
     forgetting: bool | None = Field(
         None, description="run the general-knowledge forgetting check (default true)"
@@ -66,10 +70,10 @@ async def create_evaluation(body: CreateEvaluationBody, request: Request) -> dic
 class RunEvaluationBody(BaseModel):
     """Options for `POST /api/runs/{run_id}/evaluate` (all optional)."""
 
-    sample: int | None = None
+    sample: Int64 | None = Field(None, ge=0)
     judge: bool | None = None
-    judge_sample: int | None = None
-    max_new_tokens: int | None = None
+    judge_sample: Int64 | None = Field(None, ge=0)
+    max_new_tokens: Int64 | None = Field(None, ge=1)
     forgetting: bool | None = None
 
 
@@ -97,7 +101,10 @@ async def get_evaluation(ref: str, request: Request) -> dict[str, Any]:
 
 @router.get("/evaluations/{ref}/events")
 async def evaluation_events(
-    ref: str, request: Request, after_seq: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000)
+    ref: str,
+    request: Request,
+    after_seq: int = Query(0, ge=0, le=MAX_INT),
+    limit: int = Query(500, ge=1, le=5000),
 ) -> dict[str, Any]:
     """The evaluation process's journaled progress events (stage / progress / error), paged by seq."""
     ev, _ = await _service(request).get(ref)

@@ -16,8 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from vibeflow.recipe.loader import load_recipe, parse_recipe, validate_text
-from vibeflow.recipe.model import Recipe
+from vibeflow.recipe.loader import load_recipe, parse_recipe, recipe_from_data, validate_text
 from vibeflow.recipe.schema import recipe_schema
 from vibeflow.runs.adjust import apply_changes
 from vibeflow.runs.errors import RunError
@@ -27,6 +26,7 @@ from vibeflow.runs.process import LOG_NAME
 from vibeflow.runs.service import RunService
 from vibeflow.runs.sse import run_events, status_changes
 from vibeflow.runs.summary import run_detail, run_summary
+from vibeflow.store.ids import MAX_INT
 
 
 @asynccontextmanager
@@ -94,7 +94,7 @@ async def create_run(body: CreateRunBody, request: Request, service: Service) ->
     else:
         raise RunError("no recipe given", fix="send recipe_path (a vibeflow.yaml) or recipe (its text)")
     if body.overrides:
-        recipe = Recipe.model_validate(apply_changes(recipe.model_dump(mode="json"), body.overrides))
+        recipe = recipe_from_data(apply_changes(recipe.model_dump(mode="json"), body.overrides), "overrides")
     run = await service.create(recipe, recipe_path=path, base_dir=base, over_budget=body.over_budget)
     if body.start:
         await _manager(request).submit(run.id)
@@ -113,7 +113,7 @@ async def list_runs(
 
 @router.get("/runs/stream", summary="SSE: a snapshot, then every run's status and stage changes")
 async def stream_runs(
-    request: Request, max_events: Annotated[int | None, Query(ge=1)] = None
+    request: Request, max_events: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None
 ) -> StreamingResponse:
     state = request.app.state
     return StreamingResponse(
@@ -195,7 +195,7 @@ async def get_metrics(
 async def get_events(
     run_id: str,
     service: Service,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
     type: str | None = None,
 ) -> dict[str, Any]:
@@ -211,8 +211,8 @@ async def stream_events(
     run_id: str,
     request: Request,
     service: Service,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
-    last_event_id: Annotated[int | None, Header()] = None,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_INT)] = None,
 ) -> StreamingResponse:
     run = await service.get(run_id)
     state = request.app.state

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from vibeflow.api.params import Int64, RowId
 from vibeflow.errors import ConfigError, NotFoundError, VibeFlowError
 from vibeflow.runs.logs import read_log_tail
 from vibeflow.runs.service import RunService
@@ -68,12 +69,13 @@ class DeployBody(BaseModel):
         description="advanced: serve with this chat template (text or path) instead of the trained one; "
         "the consistency check refuses it when it renders differently",
     )
-    threads: int | None = Field(None, ge=1, description="CPU engine: torch threads")
+    threads: Int64 | None = Field(None, ge=1, le=1024, description="CPU engine: torch threads")
     gpu: str | None = Field(None, description="cloud engine: GPU of each replica (default L4)")
     replicas: int | None = Field(None, ge=1, le=16, description="cloud engine: SkyServe replicas (default 1)")
-    start_timeout_s: int | None = Field(
+    start_timeout_s: Int64 | None = Field(
         None,
         ge=10,
+        le=86_400,
         description="how long the engine may take to become healthy (default 300 s, cloud 3600 s)",
     )
 
@@ -81,9 +83,9 @@ class DeployBody(BaseModel):
 class SplitBody(BaseModel):
     """A/B: `weight_b` of the traffic goes to version `version_b`, the rest to `version_a` (default: current)."""
 
-    version_b: int
+    version_b: Int64
     weight_b: float = Field(ge=0, le=1)
-    version_a: int | None = None
+    version_a: Int64 | None = None
 
 
 class TestBody(BaseModel):
@@ -93,13 +95,13 @@ class TestBody(BaseModel):
     prompt: str | None = None
     max_tokens: int = Field(32, ge=1, le=4096)
     temperature: float = Field(0.0, ge=0, le=2)
-    version: int | None = Field(None, description="version number (default: the current one)")
+    version: Int64 | None = Field(None, description="version number (default: the current one)")
 
 
 class PackageBody(BaseModel):
     """Build the download package of a version (default: the current one)."""
 
-    version: int | None = None
+    version: Int64 | None = None
     merged: bool = Field(False, description="also write merged full weights (needs the base model locally)")
     zip: bool = True
 
@@ -110,7 +112,7 @@ class KeyBody(BaseModel):
     project: str | None = None
     deployment: str | None = None
     name: str = "default"
-    rate_limit_per_minute: int | None = Field(None, ge=1, description="default 100")
+    rate_limit_per_minute: Int64 | None = Field(None, ge=1, description="default 100")
 
 
 @router.get("/serving/gateway", summary="Gateway address and state")
@@ -306,13 +308,13 @@ async def create_key(body: KeyBody, request: Request) -> dict[str, Any]:
 
 
 @router.post("/keys/{key_id}/rotate", summary="Revoke a key and mint its replacement (secret shown once)")
-async def rotate_key(key_id: int, request: Request) -> dict[str, Any]:
+async def rotate_key(key_id: RowId, request: Request) -> dict[str, Any]:
     row, secret = await _manager(request).keys.rotate(key_id)
     return {"key": secret, **key_view(row)}
 
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke a key at once")
-async def revoke_key(key_id: int, request: Request) -> dict[str, Any]:
+async def revoke_key(key_id: RowId, request: Request) -> dict[str, Any]:
     manager = _manager(request)
     row = await manager.keys.revoke(key_id)
     manager.limiter.forget(key_id)

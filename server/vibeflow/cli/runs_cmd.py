@@ -168,15 +168,14 @@ def _launch(run_id: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from vibeflow.cli.runs_exec import server_call, server_client, with_db
-    from vibeflow.recipe.loader import load_recipe
-    from vibeflow.recipe.model import Recipe
+    from vibeflow.recipe.loader import load_recipe, recipe_from_data
     from vibeflow.runs.adjust import apply_changes
     from vibeflow.settings import load_settings
 
     recipe, path = load_recipe(args.recipe)
     changes = _changes(args)
     if changes:
-        recipe = Recipe.model_validate(apply_changes(recipe.model_dump(mode="json"), changes))
+        recipe = recipe_from_data(apply_changes(recipe.model_dump(mode="json"), changes), "--set")
     client = None if args.wait else server_client(load_settings())
     if client is not None:  # detached: the server's queue runs it
         body = {"recipe_path": str(path), "overrides": changes, "over_budget": args.over_budget}

@@ -17,6 +17,7 @@ from vibeflow.data.names import safe_name
 from vibeflow.errors import NotFoundError, VibeFlowError
 from vibeflow.settings import Settings
 from vibeflow.store.artifacts import ArtifactStore
+from vibeflow.store.ids import parse_id
 from vibeflow.store.models import Dataset, DatasetVersion, Project
 
 DEFAULT_PROJECT = "default"
@@ -106,8 +107,15 @@ class DatasetService:
         """Resolve `NAME` (latest), `NAME@N`, a numeric id, or a content-hash prefix (8+ hex chars)."""
         query = select(DatasetVersion).options(selectinload(DatasetVersion.dataset))
         text = str(ref).strip()
-        if isinstance(ref, int) or text.isdigit():
-            version = await self.session.scalar(query.where(DatasetVersion.id == int(text)))
+        if isinstance(ref, int) or (text.isascii() and text.isdigit()):
+            number_id = parse_id(
+                text
+            )  # None past 64 bits: no such row (and no OverflowError from the driver)
+            version = (
+                None
+                if number_id is None
+                else await self.session.scalar(query.where(DatasetVersion.id == number_id))
+            )
         elif re.fullmatch(r"[0-9a-f]{8,64}", text):
             version = await self.session.scalar(
                 query.where(DatasetVersion.content_hash.startswith(text)).limit(1)
@@ -115,12 +123,13 @@ class DatasetService:
         else:
             name, _, number = text.partition("@")
             query = query.join(Dataset).where(Dataset.name == name)
-            if number:
-                if not number.isdigit():
-                    raise VibeFlowError(
-                        f"bad version reference {text!r}", fix="use NAME, NAME@N, an id or a hash prefix"
-                    )
-                query = query.where(DatasetVersion.number == int(number))
+            wanted = parse_id(number) if number else None
+            if number and wanted is None:
+                raise VibeFlowError(
+                    f"bad version reference {text!r}", fix="use NAME, NAME@N, an id or a hash prefix"
+                )
+            if wanted is not None:
+                query = query.where(DatasetVersion.number == wanted)
             version = await self.session.scalar(query.order_by(DatasetVersion.number.desc()).limit(1))
         if version is None:
             raise NotFoundError(

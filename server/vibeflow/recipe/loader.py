@@ -124,24 +124,37 @@ def _issue_for(error: dict[str, Any], positions: dict[Loc, tuple[int, int]]) -> 
     return RecipeIssue(f"{label}{message}{shown}", fix, line, column, dotted)
 
 
+def _yaml_issue(error: yaml.YAMLError, text: str) -> RecipeIssue:
+    """The issue for text that is not YAML at all, located at the offending character."""
+    if isinstance(error, yaml.reader.ReaderError):
+        at = max(0, min(error.position, len(text)))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+        return RecipeIssue(
+            f"invalid YAML: control character U+{code:04X} is not allowed",
+            "delete the invisible character (often pasted from a terminal or a PDF), or quote it as an escape "
+            'in a double-quoted string, e.g. "\\t"',
+            line,
+            column,
+        )
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return RecipeIssue(
+        f"invalid YAML: {getattr(error, 'problem', None) or 'invalid YAML'}",
+        "check indentation (spaces, not tabs), colons after keys and quotes around values containing ':' or '#'",
+        line,
+        column,
+    )
+
+
 def validate_text(text: str, file: str = RECIPE_FILE) -> tuple[Recipe | None, list[RecipeIssue]]:
     """Parse and validate recipe text; returns the recipe (or None) and every issue found, located."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or "invalid YAML"
-        return None, [
-            RecipeIssue(
-                f"invalid YAML: {problem}",
-                "check indentation (spaces, not tabs), colons "
-                "after keys and quotes around values containing ':' or '#'",
-                line,
-                column,
-            )
-        ]
+    except yaml.YAMLError as error:  # MarkedYAMLError (syntax) and ReaderError (control characters)
+        return None, [_yaml_issue(error, text)]
     if data is None:
         return None, [
             RecipeIssue("the recipe is empty", "run `vibeflow init` to write a commented recipe", 1)
@@ -168,28 +181,54 @@ def validate_text(text: str, file: str = RECIPE_FILE) -> tuple[Recipe | None, li
         )
         for loc, line in dupes
     ]
-    try:
-        recipe = Recipe.model_validate(data)
-    except ValidationError as error:
-        issues += [_issue_for(e, positions) for e in error.errors(include_url=False)]
-        issues.sort(key=lambda issue: issue.line)
-        return None, issues
+    recipe, invalid = _validated(data, positions)
+    issues = sorted(issues + invalid, key=lambda issue: issue.line) if invalid else issues
     return (None if issues else recipe), issues
+
+
+def _validated(data: Any, positions: dict[Loc, tuple[int, int]]) -> tuple[Recipe | None, list[RecipeIssue]]:
+    try:
+        return Recipe.model_validate(data), []
+    except ValidationError as error:
+        return None, [_issue_for(e, positions) for e in error.errors(include_url=False)]
+
+
+def _key_paths(node: Any, prefix: Loc = ()) -> list[Loc]:
+    """Every key path of parsed data (no lines to point at, but issues still name their field)."""
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return []
+    return [p for key, value in items for p in [(*prefix, key), *_key_paths(value, (*prefix, key))]]
+
+
+def _raise_first(issues: list[RecipeIssue], file: str, located: bool = True) -> None:
+    first = issues[0]
+    more = f" (and {len(issues) - 1} more problem(s))" if len(issues) > 1 else ""
+    raise RecipeError(
+        first.message + more,
+        fix=first.fix,
+        file=file,
+        line=first.line if located else None,
+        details={"issues": [issue.to_dict() for issue in issues]},
+    )
+
+
+def recipe_from_data(data: dict[str, Any], file: str = RECIPE_FILE) -> Recipe:
+    """A validated recipe from already-parsed data (a recipe with overrides applied), or a RecipeError."""
+    recipe, issues = _validated(data, dict.fromkeys(_key_paths(data), (1, 1)))
+    if recipe is None:
+        _raise_first(issues, file, located=False)
+    return recipe
 
 
 def parse_recipe(text: str, file: str = RECIPE_FILE) -> Recipe:
     """Validated recipe, or a RecipeError pointing at the first problem (all problems in details)."""
     recipe, issues = validate_text(text, file)
     if recipe is None:
-        first = issues[0]
-        more = f" (and {len(issues) - 1} more problem(s))" if len(issues) > 1 else ""
-        raise RecipeError(
-            first.message + more,
-            fix=first.fix,
-            file=file,
-            line=first.line,
-            details={"issues": [issue.to_dict() for issue in issues]},
-        )
+        _raise_first(issues, file)
     return recipe
 
 
