@@ -31,8 +31,9 @@ class Endpoint:
     pid: int
 
     def write(self, home: Path) -> Path:
-        home.mkdir(parents=True, exist_ok=True)
-        path = home / "server.json"
+        from vibeflow.store.private import private_dir
+
+        path = private_dir(home) / "server.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump({"url": self.url, "token": self.token, "pid": self.pid}, handle)
@@ -40,7 +41,12 @@ class Endpoint:
 
 
 def session_token() -> str:
-    return os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(32)
+    """The API's bearer token ($VIBEFLOW_TOKEN, else a fresh one); from now on no log line can contain it."""
+    from vibeflow.redact import hide
+
+    token = os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(32)
+    hide(token)
+    return token
 
 
 def server_socket(host: str) -> socket.socket:

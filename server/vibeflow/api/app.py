@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +22,9 @@ def create_app(settings: Settings, token: str) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from vibeflow.data.uploads import sweep_staging, uploads_dir
         from vibeflow.store.db import open_database
+        from vibeflow.store.private import tighten
 
+        await asyncio.to_thread(tighten, settings.home)  # what earlier versions left readable to others
         async with open_database(settings) as db:
             app.state.db = db
             sweep_staging(uploads_dir(settings.home))  # what a killed backend left half-uploaded
@@ -31,7 +34,8 @@ def create_app(settings: Settings, token: str) -> FastAPI:
         title="VibeFlow API",
         version=__version__,
         description="Local API of the VibeFlow backend. Every route except /api/health needs "
-        "`Authorization: Bearer <token>` (the token printed by `vibeflow serve`).",
+        "`Authorization: Bearer <token>` (the token printed by `vibeflow serve` at a terminal, and in "
+        "`$VIBEFLOW_HOME/server.json`).",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -46,7 +50,7 @@ def create_app(settings: Settings, token: str) -> FastAPI:
                     {
                         "error": "Unauthorized",
                         "message": "missing or wrong bearer token",
-                        "fix": "send 'Authorization: Bearer <token>' with the token printed by `vibeflow serve`",
+                        "fix": "send 'Authorization: Bearer <token>' with the token in $VIBEFLOW_HOME/server.json",
                     },
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},

@@ -127,8 +127,11 @@ def _client(start: bool = False) -> Any:
                 fix="start one with `vibeflow serve` (or run `vibeflow deploy`)",
             )
         return client
-    settings.home.mkdir(parents=True, exist_ok=True)
-    log = (settings.home / "serve.log").open("ab")
+    from vibeflow.store.private import private_dir
+
+    log_path = private_dir(settings.home) / "serve.log"
+    log = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+    os.chmod(log_path, 0o600)  # a log of an earlier version may be 0644
     subprocess.Popen(
         [sys.executable, "-m", "vibeflow", "serve"],
         stdout=log,

@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from vibeflow.store.private import restrict_new_files
+
+    restrict_new_files()  # state under $VIBEFLOW_HOME (and whatever else we write) is owner-only
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
