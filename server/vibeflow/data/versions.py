@@ -287,7 +287,9 @@ class DatasetService:
             fmt=parent.format,
             mapping=parent.mapping,
         )
-        train_version = await self._store_version(
+        # Both sides in one transaction: a crash before the commit leaves neither (only unreferenced
+        # artifacts), so a train version never exists without the test set it was split from.
+        train_version = await self._stage_version(
             parent.dataset,
             train,
             train_report,
@@ -297,7 +299,7 @@ class DatasetService:
             role="train",
             **common,
         )
-        test_version = await self._store_version(
+        test_version = await self._stage_version(
             parent.dataset,
             test,
             test_report,
@@ -307,6 +309,7 @@ class DatasetService:
             role="test",
             **common,
         )
+        await self._commit(train_version, test_version)
         return train_version, test_version
 
     async def _dataset(self, name: str) -> Dataset:
@@ -321,6 +324,19 @@ class DatasetService:
         return dataset
 
     async def _store_version(
+        self, dataset: Dataset, ds: Any, report: Any, report_dict: dict[str, Any], **kw: Any
+    ) -> DatasetVersion:
+        """Write the artifact first (atomic, content-addressed), then the row in one transaction."""
+        version = await self._stage_version(dataset, ds, report, report_dict, **kw)
+        await self._commit(version)
+        return version
+
+    async def _commit(self, *versions: DatasetVersion) -> None:
+        await self.session.commit()
+        for version in versions:
+            await self.session.refresh(version, ["dataset"])
+
+    async def _stage_version(
         self,
         dataset: Dataset,
         ds,
@@ -336,7 +352,7 @@ class DatasetService:
         mapping: dict[str, Any],
         role: str = "full",
     ) -> DatasetVersion:
-        """Write the artifact first (atomic, content-addressed), then the row in one transaction."""
+        """Write the artifact (atomic, content-addressed) and add its row to the session, uncommitted."""
 
         def write() -> tuple[str, Path]:
             with_scores = ds.add_column("score", [float(s) for s in report.row_scores])
@@ -365,8 +381,7 @@ class DatasetService:
             report=report_dict,
         )
         self.session.add(version)
-        await self.session.commit()
-        await self.session.refresh(version, ["dataset"])
+        await self.session.flush()  # the id, for a sibling that refers to it in the same transaction
         return version
 
     async def _versions(self, dataset: Dataset) -> list[DatasetVersion]:

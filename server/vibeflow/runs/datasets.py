@@ -71,7 +71,7 @@ class DataPreparer:
                 fix="point data.version at the train split or at the full version",
             )
         if version.role == "train":
-            return self._paths(version, await self._test_sibling(version))
+            return self._paths(version, await self._test_sibling(version))  # refused when it has none
         if data.fixes:
             version = await self._fixed(version, list(dict.fromkeys(data.fixes)))
         train, test = await self._split(version, data.test_split, data.seed)
@@ -153,13 +153,20 @@ class DataPreparer:
                 return train, test
         return await self.service.split(version.id, test_fraction=test_split, seed=seed)
 
-    async def _test_sibling(self, train: DatasetVersion) -> DatasetVersion | None:
-        if train.parent_id is None:
-            return None
-        parent = await self.session.get(DatasetVersion, train.parent_id)
-        if parent is None:
-            return None
-        for child in await self._children(parent, "split"):
+    async def _test_sibling(self, train: DatasetVersion) -> DatasetVersion:
+        """The test side split off with `train`; a train side without one (an interrupted split in a store
+        written before splits were one transaction) is refused rather than trained with no held-out data."""
+        parent = await self.session.scalar(
+            select(DatasetVersion)
+            .options(selectinload(DatasetVersion.dataset))
+            .where(DatasetVersion.id == train.parent_id)
+        )
+        for child in await self._children(parent, "split") if parent is not None else []:
             if child.operation_params.get("train_version") == train.id:
                 return child
-        return None
+        raise RunError(
+            f"dataset version {train.ref} is the train side of a split whose test set is missing "
+            "(the split was interrupted)",
+            fix=f"split again: `vibeflow data split {parent.ref if parent else 'DATASET@N'}`, then use the new "
+            "train version (or point data.version at the full version)",
+        )
