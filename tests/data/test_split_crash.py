@@ -55,7 +55,18 @@ CRASHING_SPLIT = textwrap.dedent(
 
 def _csv(folder: Path) -> Path:
     path = folder / "tickets.csv"
-    words = "billing refund password invoice shipping account router printer laptop warranty".split()
+    words = [
+        "billing",
+        "refund",
+        "password",
+        "invoice",
+        "shipping",
+        "account",
+        "router",
+        "printer",
+        "laptop",
+        "warranty",
+    ]
     rows = [
         f'"Why is my {words[i % 10]} {words[(i * 3 + 1) % 10]} failing on day {i}?",'
         f'"Check the {words[(i * 7 + 2) % 10]} page, then {words[i // 4]} settings ({i * 13})."'

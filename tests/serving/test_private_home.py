@@ -61,8 +61,15 @@ def detached_backend(
         os.umask(old_umask)
     try:
         assert client.get("/api/health").status_code == 200
-        # The store is written to (WAL journal in use) before the files are inspected.
-        assert client.get("/api/datasets").status_code == 200
+        # State of every kind is written before the files are inspected: an upload, an imported version
+        # (artifact, database rows, WAL journal).
+        rows = "".join(
+            f"question {i} about {i * 7} things,answer {i} with {i * 3} words\n" for i in range(20)
+        )
+        uploaded = client.post("/api/data/upload", files={"file": ("t.csv", "question,answer\n" + rows)})
+        assert uploaded.status_code == 200, uploaded.text
+        imported = client.post("/api/data/import", json={"path": uploaded.json()["path"], "model": "approx"})
+        assert imported.status_code == 200, imported.text
         yield json.loads((vibeflow_home / "server.json").read_text())["token"]
     finally:
         client.close()

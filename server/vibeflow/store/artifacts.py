@@ -47,7 +47,7 @@ class ArtifactStore:
         else:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, final)
-            os.chmod(final, 0o444)
+            os.chmod(final, 0o400)  # immutable, and owner-only like everything in VIBEFLOW_HOME
             _fsync_dir(final.parent)
         return digest, final
 
