@@ -112,3 +112,22 @@ def test_log_records_never_carry_a_hidden_secret(caplog: pytest.LogCaptureFixtur
         logging.getLogger("pygls.protocol").debug("Sending data: %s", {"http": {"token": secret}})
         logging.getLogger("anything").info(f"inline {secret}")
     assert secret not in caplog.text and caplog.text.count(MASK) == 2
+
+
+def test_tighten_walks_only_a_dedicated_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A VIBEFLOW_HOME set to the user's home (or above it) is not walked: only VibeFlow's own folder is."""
+    from vibeflow.store.private import tighten
+
+    user_home = tmp_path / "user"
+    (user_home / ".vibeflow").mkdir(parents=True)
+    shared = user_home / "public.txt"
+    shared.write_text("for everyone")
+    os.chmod(shared, 0o644)
+    state = user_home / ".vibeflow" / "vibeflow.db"
+    state.write_text("db")
+    os.chmod(state, 0o644)
+    monkeypatch.setenv("HOME", str(user_home))
+    assert tighten(user_home) == 0 and tighten(tmp_path) == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    assert tighten(user_home / ".vibeflow") >= 1
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600 and stat.S_IMODE(shared.stat().st_mode) == 0o644

@@ -39,7 +39,7 @@ def upload_name(filename: str | None) -> str:
     """The stored name of an uploaded file; a name with a folder part or control characters, or `.`/`..`,
     is refused (HTTP 400) instead of being silently rewritten into something else."""
     raw = unicodedata.normalize("NFC", filename or "upload")
-    if "/" in raw or "\\" in raw or any(unicodedata.category(c)[0] == "C" for c in raw):
+    if "/" in raw or "\\" in raw or any(unicodedata.category(c) == "Cc" for c in raw):
         raise VibeFlowError(f"upload name {raw!r} has a folder part or control characters", fix=NAME_FIX)
     name = safe_name(raw.strip())
     if not name.strip("."):

@@ -30,14 +30,25 @@ def private_dir(path: Path) -> Path:
 
 def tighten(root: Path) -> int:
     """Remove group/other permission bits from `root` and everything under it (symlinks are left alone:
-    their targets are not ours to change); returns how many entries were changed."""
-    if not root.is_dir():
+    their targets are not ours to change); returns how many entries were changed.
+
+    Only a folder dedicated to VibeFlow is walked: a VIBEFLOW_HOME pointed at the user's home directory (or
+    one above it) or at a shared sticky folder such as /tmp is left as it is.
+    """
+    if not root.is_dir() or not _dedicated(root):
         return 0
     changed = int(_strip(root))
     for folder, dirs, files in os.walk(root):
         for name in (*dirs, *files):
             changed += _strip(Path(folder, name))
     return changed
+
+
+def _dedicated(root: Path) -> bool:
+    resolved, user_home = root.resolve(), Path.home().resolve()
+    if resolved == user_home or resolved in user_home.parents:
+        return False
+    return not os.stat(resolved).st_mode & stat.S_ISVTX
 
 
 def _strip(path: Path) -> bool:
