@@ -152,3 +152,24 @@ def test_a_short_lora_run_learns_and_the_adapter_loads_with_plain_peft(
     new = generated[0, prompt["input_ids"].shape[1] :].tolist()
     assert new[-1] == tokenizer.convert_tokens_to_ids("<|im_end|>"), tokenizer.decode(new)  # stopped at EOS
     assert "refund" in tokenizer.decode(new, skip_special_tokens=True).lower()
+
+    # Train↔serve consistency on the real template: the CPU engine serving this adapter prompts token for token
+    # as training rendered, and stops at <|im_end|>.
+    import threading
+
+    from vibeflow_trainer.serve.http import EngineServer
+    from vibeflow_trainer.serve.model import ModelHost
+    from vibeflow_trainer.serve.reference import check
+    from vibeflow_trainer.serve.spec import EngineSpec
+
+    host = ModelHost(EngineSpec(base_model="smollm2-135m-instruct", adapters={"tuned": str(out)}))
+    server = EngineServer(("127.0.0.1", 0), host)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        verdict = check(out, f"http://127.0.0.1:{server.server_address[1]}", "tuned", None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert verdict["ok"], verdict["problems"]
+    assert verdict["eos"]["token"] == "<|im_end|>" and verdict["checked"] >= 4
