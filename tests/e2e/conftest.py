@@ -85,8 +85,9 @@ class CodeServer:
     def url(self, folder: Path) -> str:
         return f"http://127.0.0.1:{self.port}/?folder={quote(str(folder))}"
 
-    def cli(self, *args: str, cwd: Path | None = None, timeout: float = 300) -> dict:
-        """Runs `vibeflow ARGS --json` against the same VIBEFLOW_HOME as the extension and returns the JSON."""
+    def cli(self, *args: str, cwd: Path | None = None, timeout: float = 300, check: bool = True) -> dict:
+        """Runs `vibeflow ARGS --json` against the same VIBEFLOW_HOME as the extension and returns the JSON
+        (with check=False, also when it fails: the error's JSON)."""
         env = dict(os.environ, VIBEFLOW_HOME=str(self.home), **self.env)
         done = subprocess.run(
             [str(PYTHON), "-m", "vibeflow", *args, "--json"],
@@ -96,7 +97,7 @@ class CodeServer:
             text=True,
             timeout=timeout,
         )
-        assert done.returncode == 0, (
+        assert done.returncode == 0 or not check, (
             f"vibeflow {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
         )
         return json.loads(done.stdout)

@@ -98,6 +98,23 @@ export const scenarios = {
     };
   },
 
+  /** The report of a file that is not a dataset shows the backend's error with its fix, and never hangs. */
+  async qualityReportError(vs, params, step) {
+    step(`run VibeFlow: Quality Report and pick ${params.dataset}`);
+    await vs.command('VibeFlow: Quality Report');
+    await vs.answerQuickInput(params.dataset, { pick: params.dataset });
+    const frame = await vs.webview('body[data-view="report"]', { timeout: 60_000 });
+    step('wait for the error banner');
+    const banner = frame.locator('[data-testid="error-banner"]').first();
+    await banner.waitFor({ timeout: 60_000 });
+    await vs.hidePanel();
+    await vs.screenshot('quality-report-error');
+    return {
+      errorBanner: (await banner.textContent())?.trim(),
+      loading: await frame.locator('[data-testid="report-loading"]').count(),
+    };
+  },
+
   /** (c) fix the recipe, VibeFlow: Start Training → the run monitor's live loss curve. */
   async trainingMonitor(vs, params, step) {
     const fix = await fixLearningRate(vs, step);

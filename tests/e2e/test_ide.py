@@ -64,6 +64,16 @@ def test_quality_report_webview_matches_cli(drive: Driver, workspace: Path) -> N
     assert any(c > 0 for c in shown.values())  # the example has planted defects
 
 
+def test_quality_report_of_a_file_that_is_not_a_dataset_shows_the_error(
+    drive: Driver, workspace: Path
+) -> None:
+    (workspace / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    seen = drive("qualityReportError", workspace, dataset="photo.csv")
+    cli = drive.server.cli("data", "report", str(workspace / "photo.csv"), check=False)
+    assert "PNG image" in seen["errorBanner"] and cli["message"] in seen["errorBanner"], (seen, cli)
+    assert cli["fix"] in seen["errorBanner"] and seen["loading"] == 0
+
+
 def _run_losses(home: Path, monitor_header: str) -> dict[int, float]:
     """Loss per step from the run's own event journal (what the trainer wrote), for the run the monitor shows
     (its header names the run id)."""
