@@ -96,28 +96,34 @@ def test_record_actual_accepts_plain_dicts_and_validates() -> None:
         )
 
 
+SAVE_S_PER_BYTE = 4e-9  # 250 MB/s
+OPTIMIZER_S_PER_PARAM = 2e-9
+
+
 def _synthetic_run(
     spec: dict, stats: dict, step_s: float, micro_s: float, rate: float, rate_full: float
 ) -> TrainerRun:
     run = TrainerRun(spec=spec, returncode=0, wall_s=20.0)
-    flops = run_features(run, stats)["flops_per_step"]
+    feats = run_features(run, stats)
+    full = spec["method"] == "full"
     step = (
         step_s
         + micro_s * spec["gradient_accumulation"]
-        + flops / (rate_full if spec["method"] == "full" else rate)
+        + feats["flops_per_step"] / (rate_full if full else rate)
+        + (OPTIMIZER_S_PER_PARAM * feats["params"] if full else 0.0)
     )
     run.phases = {
         "boot": 0.5,
         "preprocessing": 1.0,
         "model_loading": 5.0 + 0.001 * stats["rows"],
         "training": step * spec["max_steps"],
-        "finalizing": 1.5,
+        "finalizing": 1.5 + SAVE_S_PER_BYTE * feats["final_bytes"],
     }
     run.step_s = [
         step * (1 + 0.3 * (i % 4 == 3)) for i in range(spec["max_steps"] - 1)
     ]  # every 4th step disturbed
     run.first_step_s = step + 2.0
-    run.checkpoint_s = [0.3]
+    run.checkpoint_s = [0.3 + SAVE_S_PER_BYTE * feats["checkpoint_bytes"]]
     return run
 
 
@@ -147,7 +153,13 @@ def test_cpu_fit_recovers_known_speeds_despite_disturbed_steps() -> None:
     assert profile["micro_s"] == pytest.approx(0.01, rel=0.05)
     assert profile["flops_per_s"] == pytest.approx(2e9, rel=0.05)
     assert profile["flops_per_s_full"] == pytest.approx(5e9, rel=0.05)
-    assert profile["train_fixed_s"] == pytest.approx(2.0, abs=0.01) and profile["ckpt_s"] == 0.3
+    assert profile["optimizer_s_per_param"] == pytest.approx(OPTIMIZER_S_PER_PARAM, rel=0.05)
+    assert profile["train_fixed_s"] == pytest.approx(2.0, abs=0.01)
+    assert profile["ckpt_s"] == pytest.approx(0.3, rel=0.01) and profile["final_s"] == pytest.approx(
+        1.5, rel=0.01
+    )
+    assert profile["save_s_per_byte"] == pytest.approx(SAVE_S_PER_BYTE, rel=0.05)
+    assert profile["model"] == "vibeflow-demo-tiny" and profile["model_params"] > 1e6
     assert profile["per_row_s"] == pytest.approx(0.001, rel=0.05) and profile["fit_error"] < 0.01
 
 
@@ -191,6 +203,7 @@ def test_events_are_parsed_into_phases() -> None:
     )
     assert run.first_step_s == pytest.approx(0.5) and run.step_s == pytest.approx([0.2])
     assert run.checkpoint_s == pytest.approx([0.2]) and run.steps == 2 and run.tokens_per_s == 105.0
+    assert run.step_tokens == pytest.approx([110.0 * 0.2])  # tokens/s x the step's time
 
 
 def test_calibrate_cpu_without_the_trainer_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,3 +217,136 @@ def test_calibrate_cpu_without_the_trainer_is_a_typed_error(monkeypatch: pytest.
     with pytest.raises(CalibrationError) as info:
         calibrate_cpu()
     assert "trl" in info.value.message and "trainer" in info.value.fix
+
+
+def test_calibration_runs_on_the_default_base_and_the_tiny_model_keeps_its_quick_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vibeflow.recommend import cpu_calibrate
+    from vibeflow.recommend.trainer_runs import (
+        CALIBRATION_RUNS,
+        DEFAULT_CALIBRATION_MODEL,
+        REAL_MODEL_RUNS,
+        runs_for,
+    )
+
+    assert DEFAULT_CALIBRATION_MODEL == "smollm2-135m-instruct"
+    assert (
+        runs_for("vibeflow-demo-tiny") == CALIBRATION_RUNS
+        and runs_for(DEFAULT_CALIBRATION_MODEL) == REAL_MODEL_RUNS
+    )
+    methods = {config[0] for config in REAL_MODEL_RUNS}
+    assert (
+        methods == {"lora", "full"} and len({config[2] for config in REAL_MODEL_RUNS}) > 1
+    )  # accumulation varies
+    seen: dict[str, object] = {}
+
+    def fake_runs(root: Path, progress: object, quiet_load: object, model: str) -> list:
+        seen["model"] = model
+        short = {"avg_tokens_in": 40.0, "avg_tokens_out": 25.0, "length_cv": 0.3, "rows": 64}
+        runs = []
+        for method, batch, acc, seq, steps, _, _ in runs_for(model):
+            spec = {
+                "base_model": model,
+                "method": method,
+                "batch_size": batch,
+                "gradient_accumulation": acc,
+                "max_seq_length": seq,
+                "max_steps": steps,
+                "lora_r": 8,
+            }
+            runs.append((_synthetic_run(spec, short, 0.05, 0.02, 3e10, 4e10), short))
+        return runs
+
+    monkeypatch.setattr(cpu_calibrate, "check_trainer", lambda: None)
+    monkeypatch.setattr(cpu_calibrate, "calibration_runs", fake_runs)
+    profile = calibrate_cpu(save=False)
+    assert seen["model"] == DEFAULT_CALIBRATION_MODEL and profile["model"] == DEFAULT_CALIBRATION_MODEL
+    assert profile["calibration_runs"] == len(REAL_MODEL_RUNS)
+    assert profile["flops_per_s"] == pytest.approx(3e10, rel=0.05)
+    assert calibrate_cpu(save=False, model="vibeflow-demo-tiny")["calibration_runs"] == len(CALIBRATION_RUNS)
+
+
+def test_only_packaged_models_are_calibrated_on() -> None:
+    from vibeflow.recommend.trainer_runs import prepare_model
+
+    with pytest.raises(CalibrationError) as info:
+        prepare_model("qwen2.5-7b")
+    assert "smollm2-135m-instruct" in info.value.fix
+
+
+def test_token_stats_count_what_the_trainer_tokenizes(tmp_path: Path) -> None:
+    """SmolLM2's chat template adds its default system prompt; the counts equal the trainer's template."""
+    from transformers import PreTrainedTokenizerFast
+
+    from vibeflow.data.tokens import shipped_tokenizer_path
+    from vibeflow.recommend.trainer_runs import SMOLLM2, token_stats
+    from vibeflow.recommend.workload import TEMPLATE_TOKENS
+    from vibeflow_trainer.serve.reference import BUILTIN_CONVERSATIONS
+    from vibeflow_trainer.templates import SMOLLM2_CHAT_TEMPLATE
+
+    chats = BUILTIN_CONVERSATIONS  # one of them brings its own system prompt
+    path = tmp_path / "chats.jsonl"
+    path.write_text("".join(json.dumps({"messages": c}) + "\n" for c in chats), encoding="utf-8")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_file=str(shipped_tokenizer_path(SMOLLM2)), eos_token="<|im_end|>"
+    )
+    tokenizer.chat_template = SMOLLM2_CHAT_TEMPLATE
+    lengths = [
+        len(tokenizer.apply_chat_template(c, tokenize=True, return_dict=True)["input_ids"]) for c in chats
+    ]
+    stats = token_stats(path, SMOLLM2)
+    assert stats["mean_tokens"] == pytest.approx(sum(lengths) / len(chats)) and stats["max_tokens"] == max(
+        lengths
+    )
+    assert stats["avg_tokens_in"] + stats["avg_tokens_out"] + TEMPLATE_TOKENS == pytest.approx(
+        stats["mean_tokens"]
+    )
+
+
+def test_cpu_startup_counts_the_calibration_model_once_and_packaged_models_download_nothing(
+    vibeflow_home: Path,
+) -> None:
+    profile = {
+        "model": "smollm2-135m-instruct",
+        "model_params": 134515008,
+        "flops_per_s": 3e10,
+        "flops_per_s_full": 4e10,
+        "step_s": 0.05,
+        "micro_s": 0.0,
+        "optimizer_s_per_param": 2e-9,
+        "train_fixed_s": 1.0,
+        "ckpt_s": 0.2,
+        "save_s_per_byte": 1e-9,
+        "boot_s": 10.0,
+        "load_s": 3.0,
+        "per_row_s": 0.0,
+        "final_s": 1.0,
+        "fit_error": 0.04,
+    }
+    calibration.save_cpu_profile(profile)
+    request = {"base_model": "smollm2-135m-instruct", "n_examples": 200, "device": "cpu", "max_steps": 10}
+    lora = estimate(request, tips=False).time.breakdown
+    assert lora.startup_s == pytest.approx(10.0 + 3.0 + 1.0, abs=0.1)  # adapter bytes are negligible
+    full = estimate({**request, "method": "full"}, tips=False).time.breakdown
+    assert full.startup_s == pytest.approx(10.0 + 3.0 + 1.0 + 134515008 * 4 * 1e-9, abs=0.1)
+    bigger = estimate({**request, "base_model": "qwen2.5-0.5b"}, tips=False).time.breakdown
+    assert bigger.startup_s > lora.startup_s + 0.5  # extra weights to read, plus a download
+    # the optimizer update: 10 steps x 2 ns x 134.5M parameters on top of the compute
+    assert full.training_s - lora.training_s > 10 * 2e-9 * 134515008
+
+
+def test_step_time_is_taken_at_the_planned_tokens_despite_uneven_batches_and_a_busy_moment() -> None:
+    from vibeflow.recommend.cpu_calibrate import step_time
+
+    run = TrainerRun(spec={}, returncode=0, wall_s=30.0)
+    per_token = 0.01
+    run.step_tokens = [300.0, 500.0, 700.0, 400.0, 600.0]
+    run.step_s = [n * per_token for n in run.step_tokens]
+    run.step_s[2] *= 2.5  # another process took the CPU for a while
+    assert step_time(run, 450.0) == pytest.approx(4.5)
+    assert run.median_step_s == pytest.approx(
+        5.0
+    )  # the plain median is off by the batches it happened to see
+    run.step_tokens = []
+    assert step_time(run, 450.0) == run.median_step_s  # a trainer that reports no tokens

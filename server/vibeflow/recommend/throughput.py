@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from vibeflow.recommend.catalog import CATALOG_DIR, GPUSpec, ModelSpec
+from vibeflow.recommend.memory import lora_params
+
+if TYPE_CHECKING:
+    from vibeflow.recommend.workload import WorkPlan
 
 A100_BANDWIDTH_GBS = 2039.0
 FULL_OPTIMIZER_BYTES = 16.0  # fp32 weight + grad + two Adam moments, read and written once per step
@@ -33,6 +37,8 @@ CPU_DEFAULTS = {
     "final_s": 1.0,
     "ckpt_s": 0.2,
     "train_fixed_s": 1.0,
+    "warmup_steps": 0.0,  # the first step's extra time, in steps (on top of train_fixed_s)
+    "optimizer_s_per_param": 0.0,  # full fine-tuning's optimizer update, seconds per parameter per step
 }
 
 
@@ -46,6 +52,18 @@ def flops_per_token(
     attention = 2 * model.num_layers * seq_len * model.q_dim * (3 + passes)
     adapters = 6 * lora_params if method != "full" else 0.0
     return matmul * model.matmul_params + attention + adapters
+
+
+def training_flops(
+    model: ModelSpec, method: str, work: WorkPlan, checkpointing: bool, lora_r: int, targets: list[str] | str
+) -> float:
+    """Training FLOPs of a whole run: its padded tokens x FLOPs per token, LoRA adapters included.
+
+    The one count both the estimate (timing.py) and the CPU calibration's fit (cpu_calibrate.py) use."""
+    adapters = 0.0 if method == "full" else float(lora_params(model, lora_r, targets))
+    return work.padded_tokens_total * flops_per_token(
+        model, method, work.padded_length, checkpointing, adapters
+    )
 
 
 def forward_flops_per_token(model: ModelSpec, seq_len: float) -> float:

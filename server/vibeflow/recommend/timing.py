@@ -10,7 +10,7 @@ from vibeflow.recommend.calibration import Correction
 from vibeflow.recommend.catalog import GPUSpec, ModelSpec
 from vibeflow.recommend.memory import OPTIMIZER_BYTES, lora_params
 from vibeflow.recommend.schemas import TimeBreakdown, TimeEstimate
-from vibeflow.recommend.throughput import DeviceSpeed, flops_per_token, forward_flops_per_token
+from vibeflow.recommend.throughput import DeviceSpeed, forward_flops_per_token, training_flops
 from vibeflow.recommend.workload import WorkPlan
 
 CLOUD_PROVISION_S = 180.0  # a SkyPilot launch: 2–5 min until the node is up
@@ -70,21 +70,40 @@ def human(seconds: float) -> str:
     return f"{days:.1f} days" if days < 730 else f"{days / 365:.0f} years"
 
 
+def cpu_values(cpu_profile: dict[str, Any] | None) -> dict[str, Any]:
+    """The CPU profile's numbers over the uncalibrated defaults."""
+    from vibeflow.recommend.throughput import CPU_DEFAULTS
+
+    return {**CPU_DEFAULTS, **(cpu_profile or {})}
+
+
+def cpu_save_s(nbytes: float, fixed_s: float, prof: dict[str, Any]) -> float:
+    """Seconds to save `nbytes` on this CPU: the fitted fixed part plus the bytes at the measured speed."""
+    per_byte = prof.get("save_s_per_byte")
+    return fixed_s + nbytes * (float(per_byte) if per_byte is not None else 1.0 / SAVE_BYTES_S)
+
+
 def breakdown(
     inputs: TimeInputs, speed: DeviceSpeed, cpu_profile: dict[str, Any] | None, factor: float
 ) -> tuple[TimeBreakdown, float]:
-    """Seconds per phase (training and evaluation multiplied by the calibration factor) and tokens/s."""
+    """Seconds per phase (training and evaluation multiplied by the calibration factor) and tokens/s.
+
+    On CPU every constant comes from the calibration profile (`calibrate_cpu`): per-step and per-micro-batch
+    overhead, FLOP rates, full fine-tuning's optimizer update per parameter, first-step warm-up (fixed + a
+    fraction of a step), checkpoint and final saves (fixed + per byte) and start-up (boot, loading the calibration model + per row, plus reading
+    the extra weights of a larger model)."""
     m, p = inputs.model, inputs.plan
+    prof = cpu_values(cpu_profile)
     count = inputs.gpu_count if inputs.device.cuda else 1
     parallel = count * (DDP_EFFICIENCY if count > 1 else 1.0)
-    adapters = 0.0 if inputs.method == "full" else float(lora_params(m, inputs.lora_r, inputs.lora_targets))
-    per_token = flops_per_token(m, inputs.method, p.padded_length, inputs.checkpointing, adapters)
-    compute = p.padded_tokens_total * per_token / speed.flops_per_s / parallel
+    flops = training_flops(m, inputs.method, p, inputs.checkpointing, inputs.lora_r, inputs.lora_targets)
+    compute = flops / speed.flops_per_s / parallel
     fixed = p.steps * (speed.step_s + speed.optimizer_s) + p.micro_steps * speed.micro_s / count
-    if not inputs.device.cuda:  # first-step warm-up measured by the CPU calibration
-        from vibeflow.recommend.throughput import CPU_DEFAULTS
-
-        fixed += float({**CPU_DEFAULTS, **(cpu_profile or {})}["train_fixed_s"])
+    if not inputs.device.cuda:  # full fine-tuning's optimizer update and the first step's warm-up, measured
+        if inputs.method == "full":
+            fixed += p.steps * float(prof["optimizer_s_per_param"]) * m.params
+        one_step = (compute + fixed) / p.steps
+        fixed += float(prof["train_fixed_s"]) + float(prof["warmup_steps"]) * one_step
     training = (compute + fixed) * factor
     evaluation = 0.0
     eval_every = inputs.eval_every or inputs.checkpoint_every
@@ -101,30 +120,37 @@ def breakdown(
         )
         evaluation = evals * one * factor
     ckpt_bytes = checkpoint_bytes(m, inputs.method, inputs.lora_r, inputs.lora_targets, inputs.optimizer)
-    per_ckpt = float((cpu_profile or {}).get("ckpt_s", 0.2)) if not inputs.device.cuda else 1.0
+    if inputs.device.cuda:
+        per_ckpt = 1.0 + ckpt_bytes / SAVE_BYTES_S
+    else:
+        per_ckpt = cpu_save_s(ckpt_bytes, float(prof["ckpt_s"]), prof)
     # The trainer saves every checkpoint_every steps and once more at the end (unless the last step just saved).
     saves = p.steps // inputs.checkpoint_every + (1 if p.steps % inputs.checkpoint_every else 0)
-    checkpointing = saves * (per_ckpt + ckpt_bytes / SAVE_BYTES_S)
+    checkpointing = saves * per_ckpt
     weights_on_disk = m.params * 2.0
-    final_save = final_output_bytes(m, inputs.method, inputs.lora_r, inputs.lora_targets) / SAVE_BYTES_S
-    download = 0.0 if m.demo else weights_on_disk / DOWNLOAD_BYTES_S
+    final_bytes = final_output_bytes(m, inputs.method, inputs.lora_r, inputs.lora_targets)
+    download = 0.0 if m.demo or m.packaged else weights_on_disk / DOWNLOAD_BYTES_S
     rows = p.n_examples + inputs.n_eval_examples
     if inputs.device.cuda:
-        startup = download + weights_on_disk / LOAD_BYTES_S + rows * PREP_PER_ROW_S + 20.0 + final_save
+        startup = (
+            download
+            + weights_on_disk / LOAD_BYTES_S
+            + rows * PREP_PER_ROW_S
+            + 20.0
+            + final_bytes / SAVE_BYTES_S
+        )
         if inputs.cloud:
             startup += CLOUD_SETUP_S
     else:
-        from vibeflow.recommend.throughput import CPU_DEFAULTS
-
-        prof = {**CPU_DEFAULTS, **(cpu_profile or {})}
-        load = float(prof["load_s"]) + (0.0 if m.demo else m.params * 4.0 / LOAD_BYTES_S)
+        # fp32 weights beyond the calibration model's (already inside load_s) are read at LOAD_BYTES_S.
+        extra_weights = max(m.params - float(prof.get("model_params", 0.0)), 0.0) * 4.0
         startup = (
             float(prof["boot_s"])
-            + load
+            + float(prof["load_s"])
+            + extra_weights / LOAD_BYTES_S
             + download
             + rows * float(prof["per_row_s"])
-            + float(prof["final_s"])
-            + final_save
+            + cpu_save_s(final_bytes, float(prof["final_s"]), prof)
         )
     provisioning = CLOUD_PROVISION_S if inputs.cloud else 0.0
     tokens_per_s = p.tokens_total / training if training > 0 else 0.0
