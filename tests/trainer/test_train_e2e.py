@@ -29,6 +29,7 @@ def test_lora_run_events_and_outputs(make_spec, chat_data, tiny_model: Path, tmp
 
     training = [e for e in of_type(events, "stage") if e["stage"] == "training"][0]["detail"]
     assert training["chat_format"] == "template_markers" and training["max_steps"] == 8
+    assert training["batching"] == "padding_free"
     assert 0 < training["trainable_params"] < training["total_params"]
 
     losses = losses_by_step(events)

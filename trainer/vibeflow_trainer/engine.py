@@ -120,7 +120,10 @@ class Run:
         trainer, callback, setup, resolved = self._build_trainer(train, evals, precision)
         self._check_stop()
 
-        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+        from vibeflow_trainer.batching import labels_only_lm_head
+
+        with labels_only_lm_head():
+            trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
         self.step = trainer.state.global_step
         self.checkpoint = callback.last_checkpoint
         if self.stop.requested:
@@ -172,6 +175,7 @@ class Run:
         from transformers import PrinterCallback
         from trl import SFTTrainer
 
+        from vibeflow_trainer.batching import use_padding_free
         from vibeflow_trainer.callbacks import EventsCallback
         from vibeflow_trainer.chat_format import build_dataset, prepare_chat_template
         from vibeflow_trainer.gradients import GradientMonitor
@@ -229,13 +233,16 @@ class Run:
         )
         self.trainer = trainer
         trainer.remove_callback(PrinterCallback)  # our events replace its stdout dicts
+        detail["batching"] = use_padding_free(trainer, model)
         trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
         total = sum(p.numel() for p in trainer.model.parameters())
         detail.update(trainable_params=trainable, total_params=total)
         self.manifest.update(
             base_model_path=resolved.source, demo_base=resolved.is_demo, chat_format=setup.mode
         )
-        self.manifest.update(trainable_params=trainable, total_params=total, precision=precision)
+        self.manifest.update(
+            trainable_params=trainable, total_params=total, precision=precision, batching=detail["batching"]
+        )
         write_manifest(self.out / "manifest.json", self.manifest)
         return trainer, callback, setup, resolved
 

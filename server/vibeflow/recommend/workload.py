@@ -1,4 +1,4 @@
-"""How much work a configuration is: optimizer steps, micro-batches and (padded) tokens processed."""
+"""How much work a configuration is: optimizer steps, micro-batches and the tokens the trainer computes."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ _MAX_Z = {
     64: 2.33,
     128: 2.58,
 }
+# Families whose transformers attention is eager only (Gemma 2: sdpa cannot soft-cap logits): the trainer pads.
+PADDED_FAMILIES = frozenset({"gemma2"})
 DEFAULT_LENGTH_CV = 0.5  # std / mean of example lengths when the data report does not give it
 
 
@@ -49,11 +51,18 @@ def mean_truncated(mu: float, sigma: float, cap: float) -> float:
     return mu - sigma * (_phi(z) - z * tail)
 
 
+def computed_length(model: ModelSpec, per_example: float, padded: float) -> float:
+    """Mean tokens the trainer computes per example: the example's own when it collates padding-free (every
+    family with sdpa or flash attention, each example attending only to itself: vibeflow_trainer.batching),
+    else the padded row's."""
+    return max(padded, per_example) if model.family in PADDED_FAMILIES else per_example
+
+
 @dataclass(frozen=True)
 class WorkPlan:
     n_examples: int
     tokens_per_example: float  # mean, after truncation
-    padded_length: float  # mean length of a padded micro-batch row
+    padded_length: float  # tokens computed per example: its padded row, or itself when collated padding-free
     steps: int
     micro_steps: int
     epochs: float
@@ -84,6 +93,7 @@ def plan(
     # whose spread shrinks as ~1 / (1 + 0.3 ln b)), also truncated.
     longest = raw + sigma * expected_max_z(batch_size)
     padded = mean_truncated(longest, sigma / (1 + 0.3 * math.log(batch_size)), seq_cap)
+    computed = computed_length(model, per_example, padded)
     batches_per_epoch = math.ceil(n_examples / batch_size)
     steps_per_epoch = max(1, math.ceil(batches_per_epoch / gradient_accumulation))
     steps = max_steps or max(1, math.ceil((num_epochs or 1.0) * steps_per_epoch))
@@ -95,11 +105,11 @@ def plan(
     return WorkPlan(
         n_examples=n_examples,
         tokens_per_example=per_example,
-        padded_length=max(padded, per_example),
+        padded_length=computed,
         steps=steps,
         micro_steps=micro,
         epochs=round(epochs, 3),
         tokens_total=examples_seen * per_example,
-        padded_tokens_total=examples_seen * max(padded, per_example),
+        padded_tokens_total=examples_seen * computed,
         truncated=raw > seq_cap,
     )
