@@ -8,13 +8,15 @@ we fit, by non-negative least squares, the per-step cost model the estimator use
     step time = step_s + micro_s x accumulation + FLOPs per step / flops_per_s[method]
                 (+ optimizer_s_per_param x parameters, full fine-tuning only: AdamW over every weight)
 
-(step time: the lower quartile of a run's step times, robust to other processes; FLOPs as the estimator
-counts them, `throughput.training_flops`; LoRA and full fine-tuning get separate rates because a LoRA step
-skips the weight gradients but pays PEFT's per-adapter work)
+(step time: the run's median seconds per token times the tokens per step the plan counts — batches differ in
+length, and the median shrugs off steps slowed by other processes; FLOPs as the estimator counts them,
+`throughput.training_flops`; LoRA and full fine-tuning get separate rates: measured on this CPU, a LoRA step
+costs more per token than its FLOP count says, relative to full fine-tuning)
     checkpoint save  = ckpt_s + save_s_per_byte x bytes   (every run saves at its end: LoRA small, full large)
     finalizing       = final_s + save_s_per_byte x final output bytes
     model_loading    = load_s + per_row_s x rows
-    boot and first-step warm-up: medians
+    first step       = step time + train_fixed_s + warmup_steps x step time
+    boot: median
 
 and store the result in $VIBEFLOW_HOME/calibration.json (`cpu`), with the model it was measured on.
 """

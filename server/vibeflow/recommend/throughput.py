@@ -26,19 +26,23 @@ if TYPE_CHECKING:
 A100_BANDWIDTH_GBS = 2039.0
 FULL_OPTIMIZER_BYTES = 16.0  # fp32 weight + grad + two Adam moments, read and written once per step
 MFU_FLOOR, MFU_CEIL = 0.12, 0.6
-# Uncalibrated CPU defaults (replaced by calibrate_cpu): deliberately rough, flagged as low confidence.
+# Uncalibrated CPU defaults (replaced by calibrate_cpu): a SmolLM2-135M calibration on the 2-core build VM
+# (bench/bench_estimator.py, 2026-12-08), rounded. Other CPUs differ, so they are flagged as low confidence.
 CPU_DEFAULTS = {
-    "flops_per_s": 2.0e10,
-    "step_s": 0.05,
-    "micro_s": 0.03,
-    "boot_s": 12.0,
-    "load_s": 1.0,
-    "per_row_s": 0.0005,
-    "final_s": 1.0,
-    "ckpt_s": 0.2,
-    "train_fixed_s": 1.0,
+    "flops_per_s": 9.0e10,
+    "flops_per_s_full": 1.25e11,
+    "step_s": 0.02,
+    "micro_s": 0.2,
+    "optimizer_s_per_param": 2.0e-9,  # full fine-tuning's optimizer update, seconds per parameter per step
+    "boot_s": 1.5,
+    "load_s": 6.0,  # includes loading the calibration model's weights:
+    "model_params": 1.345e8,  # SmolLM2-135M's
+    "per_row_s": 0.002,
+    "final_s": 2.0,
+    "ckpt_s": 0.25,
+    "save_s_per_byte": 3.0e-9,
+    "train_fixed_s": 0.5,
     "warmup_steps": 0.0,  # the first step's extra time, in steps (on top of train_fixed_s)
-    "optimizer_s_per_param": 0.0,  # full fine-tuning's optimizer update, seconds per parameter per step
 }
 
 

@@ -79,8 +79,7 @@ def cpu_values(cpu_profile: dict[str, Any] | None) -> dict[str, Any]:
 
 def cpu_save_s(nbytes: float, fixed_s: float, prof: dict[str, Any]) -> float:
     """Seconds to save `nbytes` on this CPU: the fitted fixed part plus the bytes at the measured speed."""
-    per_byte = prof.get("save_s_per_byte")
-    return fixed_s + nbytes * (float(per_byte) if per_byte is not None else 1.0 / SAVE_BYTES_S)
+    return fixed_s + nbytes * float(prof["save_s_per_byte"])
 
 
 def breakdown(
@@ -143,7 +142,7 @@ def breakdown(
             startup += CLOUD_SETUP_S
     else:
         # fp32 weights beyond the calibration model's (already inside load_s) are read at LOAD_BYTES_S.
-        extra_weights = max(m.params - float(prof.get("model_params", 0.0)), 0.0) * 4.0
+        extra_weights = max(m.params - float(prof["model_params"]), 0.0) * 4.0
         startup = (
             float(prof["boot_s"])
             + float(prof["load_s"])

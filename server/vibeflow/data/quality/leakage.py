@@ -9,14 +9,8 @@ import pandas as pd
 
 from vibeflow.data.quality.columns import TextColumns
 from vibeflow.data.quality.keysets import unique_sorted
-from vibeflow.data.quality.minhash import (
-    THRESHOLD,
-    band_keys,
-    exact_sets,
-    lsh_params,
-    prefilter,
-    verify_pairs,
-)
+from vibeflow.data.quality.minhash import band_keys, lsh_params, prefilter
+from vibeflow.data.quality.wordsets import JACCARD, accepts, pair_similarity, word_sets
 
 MATCHES_PER_KEY = 8  # training rows compared per (test row, band); enough for any real near-duplicate group
 
@@ -70,22 +64,22 @@ def _near_pairs(train: SideSketch, test: SideSketch, bands: int, rows: int) -> n
     return np.stack([codes // width, codes % width], axis=1)
 
 
-def find_leakage(train: SideSketch, test: SideSketch, threshold: float = THRESHOLD) -> Leakage:
+def find_leakage(train: SideSketch, test: SideSketch, threshold: float = JACCARD) -> Leakage:
     exact = _exact(train, test)
     near = np.zeros(test.cols.n, dtype=bool)
-    bands, rows = lsh_params(threshold)
+    bands, rows = lsh_params()
     pairs = _near_pairs(train, test, bands, rows)
     pairs = pairs[~exact[pairs[:, 0]]] if len(pairs) else pairs
     if len(pairs):
-        pairs = pairs[prefilter(test.signature[pairs[:, 0]], train.signature[pairs[:, 1]], threshold)]
+        pairs = pairs[prefilter(test.signature[pairs[:, 0]], train.signature[pairs[:, 1]])]
     if len(pairs):
         test_rows, train_rows = unique_sorted(pairs[:, 0]), unique_sorted(pairs[:, 1])
-        test_sets = exact_sets(
+        test_sets = word_sets(
             test.cols.texts("input", test_rows), test.cols.texts("output", test_rows), test_rows
         )
-        train_sets = exact_sets(
+        train_sets = word_sets(
             train.cols.texts("input", train_rows), train.cols.texts("output", train_rows), train_rows
         )
-        ok, _ = verify_pairs(pairs[:, 0], pairs[:, 1], test_sets, train_sets, threshold)
-        near[pairs[ok, 0]] = True
+        sims, union = pair_similarity(test_sets, pairs[:, 0], train_sets, pairs[:, 1])
+        near[pairs[accepts(sims, union, threshold), 0]] = True
     return Leakage(exact=exact, near=near & ~exact)

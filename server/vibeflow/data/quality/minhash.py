@@ -1,14 +1,17 @@
-"""MinHash signatures to candidate pairs: densification, LSH banding (parameters from datasketch) and exact verification.
+"""MinHash signatures to candidate pairs: densification and LSH banding (parameters from datasketch).
 
-Signatures come from `sketch.py` (one-permutation MinHash, 64 bins). Empty bins are filled by rotation
-densification (Shrivastava & Li 2014): an empty bin borrows from the next non-empty bin, so equal sets keep
-equal signatures and bin agreement still estimates the Jaccard similarity.
+Signatures come from `sketch.py` (one-permutation MinHash over word bigrams, 64 bins). Empty bins are filled by
+rotation densification (Shrivastava & Li 2014): an empty bin borrows from the next non-empty bin, so equal sets
+keep equal signatures and bin agreement still estimates the Jaccard similarity.
 
 Banding: `b` bands of `r` bins; rows sharing all `r` values of any band become candidate pairs. (b, r) are what
-`datasketch.MinHashLSH` chooses for the threshold with false negatives weighted 9x false positives (recall
-matters more because every candidate is verified). Bucketing is done with numpy/pandas rather than inserting
-a million keys into `MinHashLSH` one by one (~14 µs per insert measured, i.e. 14 s per million rows).
-Every candidate pair is then verified on the rows' exact shingle sets: only pairs with Jaccard >= threshold count.
+`datasketch.MinHashLSH` chooses for a bigram Jaccard similarity of LSH_THRESHOLD with false negatives weighted 9x
+false positives (recall matters more because every candidate is verified): 21 bands of 3 bins. Two 15-word
+fields with two words changed in each keep about half of their bigrams (J ~0.55, found with probability ~0.97),
+while unrelated rows share few bigrams (three equal bins by chance are rare, as long as a band's bins lie far
+apart: see `band_keys`). Bucketing is done with
+numpy/pandas rather than inserting a million keys into `MinHashLSH` one by one (~14 µs per insert measured, i.e.
+14 s per million rows). Candidates are then checked exactly on their word sets (wordsets.py).
 """
 
 from __future__ import annotations
@@ -20,22 +23,22 @@ import numpy as np
 
 from vibeflow.data.quality.hashing import U64
 from vibeflow.data.quality.keysets import repeated, unique_sorted
-from vibeflow.data.quality.sketch import EMPTY, NUM_PERM, WORKERS, shingle_sets
+from vibeflow.data.quality.sketch import EMPTY, NUM_PERM, WORKERS
 
-THRESHOLD = 0.8
+LSH_THRESHOLD = 0.5  # bigram Jaccard similarity the banding is tuned for
 LSH_WEIGHTS = (0.1, 0.9)  # (false positive, false negative) weights given to datasketch's parameter search
 MAX_BUCKET_ALL_PAIRS = 12  # larger buckets (templated data) contribute star + chain pairs only
-PREFILTER_MARGIN = 0.25  # pairs whose signature agreement is below threshold - margin are not verified
+PREFILTER_MARGIN = 0.25  # pairs whose signature agreement is below LSH_THRESHOLD - margin are not verified
 
 
-# datasketch.MinHashLSH(threshold=0.8, num_perm=64, weights=(0.1, 0.9)) chooses b=9 bands of r=7 rows. Pinned
+# datasketch.MinHashLSH(threshold=0.5, num_perm=64, weights=(0.1, 0.9)) chooses b=21 bands of r=3 rows. Pinned
 # here because datasketch's parameter search imports scipy.integrate (~0.45 s per process); the test suite
 # asserts the pin still equals datasketch's choice, and other thresholds ask datasketch directly.
-_PINNED = {(THRESHOLD, NUM_PERM, LSH_WEIGHTS): (9, 7)}
+_PINNED = {(LSH_THRESHOLD, NUM_PERM, LSH_WEIGHTS): (21, 3)}
 
 
 @lru_cache(maxsize=8)
-def lsh_params(threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+def lsh_params(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
     """(bands, rows per band) that datasketch's MinHashLSH chooses for this threshold."""
     pinned = _PINNED.get((threshold, num_perm, LSH_WEIGHTS))
     if pinned is not None:
@@ -43,7 +46,7 @@ def lsh_params(threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> tuple[
     return datasketch_params(threshold, num_perm)
 
 
-def datasketch_params(threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+def datasketch_params(threshold: float = LSH_THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
@@ -96,16 +99,28 @@ def densify(signature: np.ndarray, chunk: int = 65_536) -> np.ndarray:
     return has_any
 
 
-def band_keys(signature: np.ndarray, index: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def band_keys(
+    signature: np.ndarray, index: np.ndarray, bands: int, rows: int, chunk: int = 8192
+) -> np.ndarray:
     """(bands, len(index)) uint64 keys of the selected rows: a polynomial hash of each band's bin values.
 
-    Keys are only compared within one band, and `keysets.repeated` buckets them by their top bits.
+    Band `k` holds bins k, k + bands, k + 2 * bands, ...: bins far apart. Densification fills a run of adjacent
+    empty bins from one lender, so adjacent bins are correlated: with bands of adjacent bins, one shared shingle
+    made a whole 3-bin band agree and random rows became candidates (100x more candidates on the 1M-row bench,
+    nearly all with under 10% of their bins equal). Rows are read a chunk at a time, all bands at once (reading
+    one band's bins down all rows reads the whole signature once per band). Keys are only compared within one
+    band, and `keysets.repeated` buckets them by their top bits.
     """
     powers = np.array([pow(0x100000001B3, rows - 1 - c, 1 << 64) for c in range(rows)], dtype=U64)
+    salt = np.arange(1, bands + 1, dtype=U64)
     keys = np.empty((bands, len(index)), dtype=U64)
-    for band in range(bands):
-        values = signature[:, band * rows : (band + 1) * rows].astype(U64)
-        keys[band] = (values @ powers)[index] ^ U64(band + 1)  # polynomial hash; its top bits are well mixed
+    for start in range(0, len(index), chunk):
+        # block[i, c, k]: bin c * bands + k of row index[start + i], the c-th bin of band k
+        block = signature[index[start : start + chunk], : bands * rows].reshape(-1, rows, bands)
+        acc = block[:, 0, :].astype(U64) * powers[0]
+        for c in range(1, rows):
+            acc += block[:, c, :].astype(U64) * powers[c]  # polynomial hash; its top bits are well mixed
+        keys[:, start : start + chunk] = (acc ^ salt).T
     return keys
 
 
@@ -120,14 +135,12 @@ def _group_pairs(rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.n
     right = [rows[rest], rows[rest]]
     starts = np.flatnonzero(first)
     sizes = np.diff(np.append(starts, len(values)))
-    for start, size in zip(
-        starts[(sizes > 2) & (sizes <= MAX_BUCKET_ALL_PAIRS)],
-        sizes[(sizes > 2) & (sizes <= MAX_BUCKET_ALL_PAIRS)],
-        strict=True,
-    ):
-        i, j = np.triu_indices(int(size), k=1)
-        left.append(rows[start + i])
-        right.append(rows[start + j])
+    for size in range(3, MAX_BUCKET_ALL_PAIRS + 1):  # all buckets of one size at once (thousands per band)
+        heads = starts[sizes == size, None]  # position of each such bucket's first member
+        if heads.size:
+            i, j = np.triu_indices(size, k=1)
+            left.append(rows[heads + i].reshape(-1))
+            right.append(rows[heads + j].reshape(-1))
     return np.concatenate(left), np.concatenate(right)
 
 
@@ -159,34 +172,6 @@ def signature_agreement(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
     return (sig_a == sig_b).mean(axis=1)
 
 
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) == 0 and len(b) == 0:
-        return 1.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter)
-
-
-def verify_pairs(
-    left: np.ndarray,
-    right: np.ndarray,
-    sets_left: dict[int, np.ndarray],
-    sets_right: dict[int, np.ndarray],
-    threshold: float = THRESHOLD,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean mask of pairs passing the exact check, and their similarities."""
-    sims = np.array(
-        [jaccard(sets_left[int(i)], sets_right[int(j)]) for i, j in zip(left, right, strict=True)]
-    )
-    if len(sims) == 0:
-        return np.zeros(0, dtype=bool), sims
-    return sims >= threshold, sims
-
-
-def exact_sets(texts_in: list[str], texts_out: list[str], indices: np.ndarray) -> dict[int, np.ndarray]:
-    sets = shingle_sets(texts_in, texts_out)
-    return {int(i): s for i, s in zip(indices, sets, strict=True)}
-
-
-def prefilter(signature_a: np.ndarray, signature_b: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
+def prefilter(signature_a: np.ndarray, signature_b: np.ndarray) -> np.ndarray:
     """Mask of pairs whose signature agreement makes a verification worthwhile."""
-    return signature_agreement(signature_a, signature_b) >= max(0.0, threshold - PREFILTER_MARGIN)
+    return signature_agreement(signature_a, signature_b) >= LSH_THRESHOLD - PREFILTER_MARGIN

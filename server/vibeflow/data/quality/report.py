@@ -21,11 +21,12 @@ from vibeflow.data.quality.issues import Issue
 from vibeflow.data.quality.language import LanguageAnalysis, identify_languages
 from vibeflow.data.quality.leakage import SideSketch, find_leakage
 from vibeflow.data.quality.lengths import analyse_lengths, summary
-from vibeflow.data.quality.minhash import THRESHOLD, densify
+from vibeflow.data.quality.minhash import LSH_THRESHOLD, densify
 from vibeflow.data.quality.neardup import NearDuplicates, find_near_duplicates
 from vibeflow.data.quality.pii import PIIAnalysis, find_pii
 from vibeflow.data.quality.sketch import NUM_PERM, DatasetSketch, sketch_columns
 from vibeflow.data.quality.summarise import build_issues, language_name
+from vibeflow.data.quality.wordsets import JACCARD, MIN_JACCARD, SLACK_WORDS
 from vibeflow.data.tokens import TokenCounter
 
 Progress = Callable[[str, int, int], None]
@@ -265,12 +266,19 @@ def _checks(near: NearDuplicates) -> dict[str, Any]:
             "method": "64-bit hash of the normalised input and output; equal hashes = duplicates",
         },
         "near_duplicate": {
-            "method": "one-permutation MinHash over word 3-grams (lower case, punctuation trimmed), LSH banding "
-            "with datasketch's parameters, every candidate verified by exact Jaccard similarity",
+            "method": "candidates: one-permutation MinHash over word bigrams (lower case, punctuation trimmed), "
+            "LSH banding (bands of far-apart bins) with datasketch's parameters for bigram Jaccard similarity "
+            f"{LSH_THRESHOLD}; each candidate verified on the rows' word sets (input and output words, any order): "
+            f"Jaccard similarity >= clip(1 - {SLACK_WORDS} / union size, {MIN_JACCARD}, {JACCARD}), i.e. up to "
+            f"{SLACK_WORDS} differing words (a changed word counts twice) or {1 - JACCARD:.0%} of the words, "
+            f"never under {MIN_JACCARD:.0%} shared",
             "num_perm": NUM_PERM,
             "bands": near.bands,
             "rows_per_band": near.rows_per_band,
-            "threshold": THRESHOLD,
+            "lsh_threshold": LSH_THRESHOLD,
+            "threshold": JACCARD,
+            "min_threshold": MIN_JACCARD,
+            "slack_words": SLACK_WORDS,
             "candidate_pairs": near.candidates,
             "verified_pairs": int(len(near.pairs)),
         },

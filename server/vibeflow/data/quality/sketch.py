@@ -5,12 +5,15 @@ tokens are dictionary-encoded by Arrow, and everything costly (lower-casing, pun
 the RE2 prefilters of patterns.py) runs once per *unique* token of a block, then is gathered back per token.
 Blocks of both columns are processed on two threads (Arrow and numpy release the GIL).
 
-MinHash is one-permutation hashing (Li, Owen & Zhang 2012): every word-3-gram shingle is hashed once with a
-64-bit hash; its top 6 bits pick one of 64 bins and the low 32 bits are the value; a row's signature is the
-minimum per bin (empty bins are filled later by `minhash.densify`). Computing classic 64-permutation MinHash
-per row with datasketch's `MinHash.bulk` (xxhash, 64 permutations) was measured at ~55 µs/row with shingling,
-plus ~14 µs/row to insert into `MinHashLSH`, on this project's 2-core bench machine; this whole pass (tokens,
-keys, flags and signatures of both columns) costs ~5 µs/row of CPU, split over two threads.
+MinHash is one-permutation hashing (Li, Owen & Zhang 2012): every word-2-gram shingle (word bigram; a one-word
+text is one shingle of its word) is hashed once with a 64-bit hash; its top 6 bits pick one of 64 bins and the
+low 32 bits are the value; a row's signature is the minimum per bin (empty bins are filled later by
+`minhash.densify`). Bigrams rather than 3-grams: one changed word breaks 2 shingles instead of 3, which is what
+lets LSH find short texts that differ by a word or two per field (see minhash.py for the banding); the exact
+check that follows compares word sets (wordsets.py). Computing classic 64-permutation MinHash per row with
+datasketch's `MinHash.bulk` (xxhash, 64 permutations) was measured at ~55 µs/row with shingling, plus ~14 µs/row
+to insert into `MinHashLSH`, on this project's 2-core bench machine; this whole pass (tokens, keys, flags and
+signatures of both columns) costs ~5 µs/row of CPU, split over two threads.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ import pyarrow.compute as pc
 
 from vibeflow.data.quality.columns import iter_aligned_blocks
 from vibeflow.data.quality.hashing import U64, fmix64, hash_strings, string_offsets
-from vibeflow.data.quality.keysets import unique_sorted
 from vibeflow.data.quality.patterns import (
     CONTROL_ASCII,
     CONTROL_C1,
@@ -163,28 +165,24 @@ def _dictionary_digits(trimmed: pa.Array) -> np.ndarray:
 def _shingles(
     rows: np.ndarray, hashes: np.ndarray, counts: np.ndarray, salt: tuple[U64, U64]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(row, hash) of each word-3-gram: a*h[j] + b*h[j+1] + h[j+2] with per-column odd constants (a, b).
+    """(row, hash) of each word bigram: a*h[j] + b*h[j+1] with per-column odd constants (a, b).
 
     The word hashes are already uniformly random 64-bit values, so this universal-hash style combination needs no
-    further mixing. A row with only 1-2 words yields one shingle of those words. `counts` are words per row.
+    further mixing. A row with a single word yields one shingle, a*h. `counts` are words per row.
     """
     a, b = salt
-    m = len(hashes)
     out_rows: list[np.ndarray] = []
     out_hashes: list[np.ndarray] = []
-    if m > 2:
-        keep = rows[2:] == rows[:-2]
-        values = hashes[:-2] * a
-        values += hashes[1:-1] * b
-        values += hashes[2:]
-        out_rows.append(rows[:-2][keep])
+    if len(hashes) > 1:
+        keep = rows[1:] == rows[:-1]
+        values = hashes[:-1] * a
+        values += hashes[1:] * b
+        out_rows.append(rows[:-1][keep])
         out_hashes.append(values[keep])
-    short = np.flatnonzero((counts > 0) & (counts < 3))
-    if short.size:
-        first = (np.cumsum(counts) - counts)[short]
-        second = np.where(counts[short] == 2, hashes[np.minimum(first + 1, m - 1)], U64(0))
-        out_rows.append(short.astype(rows.dtype))
-        out_hashes.append(hashes[first] * a + second * b)
+    single = np.flatnonzero(counts == 1)
+    if single.size:
+        out_rows.append(single.astype(rows.dtype))
+        out_hashes.append(hashes[(np.cumsum(counts) - counts)[single]] * a)
     if not out_rows:
         return rows[:0], hashes[:0]
     if len(out_rows) == 1:
@@ -338,32 +336,12 @@ def sketch_columns(
     return sketch
 
 
-_ROW_BITS = 24
-_LOW_BITS = U64((1 << (64 - _ROW_BITS)) - 1)
-
-
-def shingle_sets(inputs: list[str], outputs: list[str]) -> list[np.ndarray]:
-    """Shingle sets of a few rows (sorted unique uint64, one array per row) for exact Jaccard similarity.
-
-    They are the sets the signatures summarise, with each shingle hash truncated to its top 40 bits (two
-    shingles of one 1000-word row colliding: ~1e-6).
-    """
-    n = len(inputs)
-    if n >= 1 << _ROW_BITS:
-        half = n // 2
-        return shingle_sets(inputs[:half], outputs[:half]) + shingle_sets(inputs[half:], outputs[half:])
-    collected: list[tuple[np.ndarray, np.ndarray]] = []
-    for texts, salt in ((inputs, INPUT_SALT), (outputs, OUTPUT_SALT)):
-        tokens = _tokenize(pa.array(texts, pa.large_string()))
-        if tokens is None:
-            continue
-        _, _, near_hash = _canonical(tokens.dictionary)
-        collected.append(_shingles(*_select(tokens, near_hash[tokens.ids], n), salt))
-    if not collected:
-        return [np.zeros(0, dtype=U64) for _ in range(n)]
-    rows = np.concatenate([c[0] for c in collected]).astype(U64)
-    hashes = np.concatenate([c[1] for c in collected])
-    # One sort of (row | top bits of the hash) groups the rows and deduplicates each row's shingles.
-    combined = unique_sorted((rows << U64(64 - _ROW_BITS)) | (hashes >> U64(_ROW_BITS)))
-    grouped_rows = (combined >> U64(64 - _ROW_BITS)).astype(np.int64)
-    return np.split(combined & _LOW_BITS, np.searchsorted(grouped_rows, np.arange(1, n)))
+def row_words(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, word hash) of every word of a few texts, normalised as for the shingles (lower case, punctuation
+    trimmed; words that are only punctuation are skipped)."""
+    tokens = _tokenize(pa.array(texts, pa.large_string()))
+    if tokens is None:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=U64)
+    _, _, near_hash = _canonical(tokens.dictionary)
+    rows, hashes, _ = _select(tokens, near_hash[tokens.ids], len(texts))
+    return rows, hashes

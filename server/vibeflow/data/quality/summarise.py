@@ -86,7 +86,9 @@ def _duplicates(a: Analysis) -> list[Issue]:
                 a.row_numbers,
                 t.severity(count / n, t.NEAR_DUPLICATE_WARN, t.NEAR_DUPLICATE_ERROR),
                 f"{plural(count, 'row')} ({percent(count, n)}) {verb(count, 'is a near copy', 'are near copies')} of an earlier row (at least "
-                f"{t.NEAR_DUPLICATE_JACCARD:.0%} of their word 3-grams shared), around {plural(clusters, 'kept row')}",
+                f"{t.NEAR_DUPLICATE_JACCARD:.0%} of their words shared, or up to {t.NEAR_DUPLICATE_SLACK_WORDS} "
+                "differing words in short rows), around "
+                f"{plural(clusters, 'kept row')}",
                 fix="dedup_near",
                 suggestion="drop the near copies, keeping the first of each cluster",
                 details={

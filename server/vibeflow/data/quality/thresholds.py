@@ -30,7 +30,12 @@ TEMPLATE_BASE_TOKENS = 1
 SIZE_MIN_ROWS = 100  # product docs: < 100 examples -> warn (overfitting risk)
 SIZE_LARGE_ROWS = 1_000_000  # product docs: > 1M examples -> info (large cost)
 
-NEAR_DUPLICATE_JACCARD = 0.8  # word-3-gram Jaccard similarity
+# Near duplicates: Jaccard similarity of the rows' word sets (input and output words, see wordsets.py) of at least
+# clip(1 - SLACK_WORDS / union size, MIN_JACCARD, JACCARD): up to 10 differing words (a changed word counts twice)
+# or 20% of the words when that is more, never under 65% shared.
+NEAR_DUPLICATE_JACCARD = 0.8
+NEAR_DUPLICATE_MIN_JACCARD = 0.65
+NEAR_DUPLICATE_SLACK_WORDS = 10
 ROWS_LISTED = 1000  # row numbers listed per issue in the JSON report (`rows_truncated` says when more exist)
 
 
