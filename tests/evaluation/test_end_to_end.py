@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.support.gemini_stub import GeminiStub, Reply
+from tests.support.tickets import csv_rows
 
 from vibeflow.api.app import create_app
 from vibeflow.evaluation.judge import CRITERIA
@@ -75,7 +76,7 @@ async def test_train_auto_evaluate_cli_evaluate_and_export(
     monkeypatch.setenv("VIBEFLOW_EVAL_GENERAL_SET", str(quiz))
     monkeypatch.delenv("GEMINI_API_KEY", raising=False)
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
-    rows = [f'"How do I reset password {i}?","Open settings and choose reset ({i})."' for i in range(40)]
+    rows = csv_rows(40)  # distinct tickets: rows that differ only in a number are near duplicates
     (tmp_path / "support.csv").write_text("question,answer\n" + "\n".join(rows) + "\n")
     settings = load_settings()
 

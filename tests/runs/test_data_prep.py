@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from tests.runs.conftest import recipe_text
+from tests.support.tickets import csv_rows
 
 from vibeflow.recipe.loader import parse_recipe
 from vibeflow.runs.service import RunService
@@ -14,7 +15,7 @@ from vibeflow.store.models import DatasetVersion
 
 async def test_data_path_is_imported_fixed_split_and_reused(db, settings, tmp_path) -> None:  # noqa: ANN001
     csv = tmp_path / "support.csv"
-    rows = [f'"How do I reset password {i}?","Open settings and choose reset ({i})."' for i in range(40)]
+    rows = csv_rows(40)  # distinct tickets: rows that differ only in a number are near duplicates
     csv.write_text("question,answer\n" + "\n".join(rows + rows[:3]) + "\n")  # 3 exact duplicates
     text = recipe_text(data="path: support.csv").replace("data:\n", "data:\n  fixes: [dedup_exact]\n")
     recipe = parse_recipe(text)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from tests.runs.conftest import recipe_text, run_cli, store_split, wait_for
+from tests.support.tickets import csv_rows
 
 from vibeflow.recipe.loader import parse_recipe
 from vibeflow.runs.manager import RunManager
@@ -37,7 +38,7 @@ def journal(output_dir: str) -> list[dict]:
 async def test_init_then_train_from_a_csv_with_the_real_trainer(db, settings, tmp_path) -> None:  # noqa: ANN001
     """The user's journey: `vibeflow init --data file.csv`, then `vibeflow train`, on the offline demo base."""
     csv = tmp_path / "support.csv"
-    rows = [f'"How do I reset password {i}?","Open settings and choose reset ({i})."' for i in range(30)]
+    rows = csv_rows(30)  # distinct tickets: rows that differ only in a number are near duplicates
     csv.write_text("question,answer\n" + "\n".join(rows) + "\n")
     assert (
         run_cli("init", "--data", str(csv), "--dir", str(tmp_path), "--name", "support-bot").returncode == 0
