@@ -64,3 +64,13 @@ def test_invalid_fraction() -> None:
     for bad in (0, 1, 1.5, -0.1):
         with pytest.raises(VibeFlowError, match="between 0 and 1"):
             split_dataset(small, test_fraction=bad)
+
+
+def test_rows_that_are_all_near_duplicates_cannot_be_split_and_the_error_says_why() -> None:
+    rows = [(f"How do I reset password {i}?", f"Open settings and choose reset ({i}).") for i in range(40)]
+    with pytest.raises(VibeFlowError) as raised:
+        split_dataset(dataset(rows), test_fraction=0.2)
+    assert "near duplicates stay on one side" in raised.value.message
+    assert (
+        "1 group(s), the largest of 40 rows" in raised.value.message and "quality report" in raised.value.fix
+    )

@@ -33,6 +33,14 @@ def split_dataset(
         target = int(round(test_fraction * n))
         chosen = _fill(sizes[order], target)
         test = np.isin(groups, ids[order][chosen])
+        if n > 1 and (not test.any() or test.all()):
+            raise VibeFlowError(
+                f"a {test_fraction:.0%} split of {n:,} rows leaves one side empty: duplicates and near duplicates "
+                f"stay on one side so no test row leaks into training, and these rows form {len(ids):,} "
+                f"group(s), the largest of {int(sizes.max()):,} rows",
+                fix="add rows that differ in more than a number or a name (the quality report lists the near "
+                "duplicates), or choose a larger --test fraction",
+            )
     return ds.select(np.flatnonzero(~test)), ds.select(np.flatnonzero(test))
 
 
