@@ -1,8 +1,9 @@
 """Benchmark of the CPU time estimator against the real trainer on SmolLM2-135M-Instruct, after one calibration.
 
 SmolLM2-135M-Instruct is the offline default base (what users train here); calibration and the seven benchmark
-configurations run on it. Reproduce (about 20–25 minutes on a 2-core machine; progress on stderr, measurements
-so far in bench/results/estimator.partial.json after every run, the result in bench/results/estimator.json):
+configurations run on it. Reproduce (about 15 minutes on a quiet 2-core machine, up to 25 on a busy one;
+progress on stderr, measurements so far in bench/results/estimator.partial.json after every run, the result in
+bench/results/estimator.json):
 
     nohup .venv/bin/python bench/bench_estimator.py > /tmp/bench-estimator.log 2>&1 &
     tail -f /tmp/bench-estimator.log
